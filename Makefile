@@ -1,0 +1,58 @@
+# hens — build, test, demo and benchmark entry points. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+SWIFT      ?= swift
+RUN_DIR    ?= runs/demo
+# Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
+ARCH       := $(shell uname -m)
+ARCH_FLAGS := $(if $(filter x86_64,$(ARCH)),-Xswiftc -target-cpu -Xswiftc haswell,)
+BUILD_FLAGS = -c release $(ARCH_FLAGS)
+HENS        = .build/release/hens
+
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
+# Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
+TEST_PKGS  :=
+
+.PHONY: deps deps-test build test demo bench clean
+
+## deps: install the C libraries through apt, only when pkg-config does not find them already.
+deps:
+	@if pkg-config --exists netcdf fftw3 fftw3f openblas 2>/dev/null && command -v ncdump >/dev/null; then \
+	  echo "deps: netcdf, fftw3, fftw3f, openblas and ncdump found"; \
+	else \
+	  echo "deps: installing $(DEPS_PKGS)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS_PKGS); \
+	fi
+
+## deps-test: extra packages only the tests need.
+deps-test: deps
+	@missing=""; for p in $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps-test: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps-test: nothing to install"; fi
+
+## build: release build of the hens executable.
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS) --product hens
+
+## test: release-mode tests (numerical code is far too slow in debug builds).
+test: deps deps-test
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test $(BUILD_FLAGS) -Xswiftc -enable-testing --skip-build
+
+## demo: the embedded-default chain, end to end (extended by every stage that exists).
+demo: build
+	@echo "== hens --help"; $(HENS) --help
+	@echo "== SHT round trip on the default grid (legendre-gauss 64×128)"
+	$(HENS) check sht --grid legendre-gauss --nlat 64 --nlon 128 --batch 64
+
+## bench: SHT benchmark JSON on the anchor cases (1 and 2 threads) into bench-results/.
+bench: build
+	@mkdir -p bench-results
+	$(HENS) bench sht --cases gl360,cc721_l359,gl720 --batches 1,16 --thread-counts 1,2 --json bench-results/sht.json
+
+clean:
+	rm -rf .build runs bench-results

@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// hens — huge-ensemble weather emulation on the CPU.
+import PackageDescription
+
+let package = Package(
+    name: "hens",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hens", targets: ["hens"]),
+        .library(name: "Spherical", targets: ["Spherical"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config (Debian: libnetcdf-dev, libfftw3-dev, libopenblas-dev).
+        .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Shared foundations: errors, threading, progress, versions.
+        .target(name: "HensCore", dependencies: ["COpenBLAS"]),
+        // Quadrature, Legendre functions, FFT plans, scalar and vector spherical harmonic transforms.
+        .target(name: "Spherical", dependencies: ["HensCore", "CFFTW", "COpenBLAS"]),
+        // The command-line tool: argument parsing and wiring only.
+        .executableTarget(
+            name: "hens",
+            dependencies: [
+                "HensCore", "Spherical",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

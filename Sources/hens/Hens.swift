@@ -1,0 +1,10 @@
+import ArgumentParser
+import HensCore
+
+struct Hens: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hens",
+        abstract: "Huge-ensemble weather emulation on the CPU.",
+        version: HensVersion.string,
+        subcommands: [Bench.self])
+}
