@@ -1,63 +1,79 @@
 import Foundation
 
-/// Precomputed P̄ₗᵐ over ring pairs, split by parity, for the GEMM path.
+/// Precomputed Legendre-type functions over ring pairs, split by equatorial symmetry,
+/// for the GEMM path.
 ///
-/// For order m, rows of degree l = m, m+2, … ("even": symmetric about the equator) are
-/// stored against the even pairs, and l = m+1, m+3, … ("odd") against the odd pairs:
-/// only l ≥ m and half the rings each, i.e. about a quarter of a dense (lmax × nlat) table.
+/// For order m, the rows whose function is symmetric about the equator (f(π−θ) = f(θ)) are
+/// stored against the pairs' even parts E = N + S, and the antisymmetric rows against the odd
+/// parts O = N − S: only l ≥ m and half the rings each, about a quarter of a dense
+/// (lmax × nlat) table. For P̄ₗᵐ the symmetric degrees are l = m, m+2, …; for ∂θP̄ₗᵐ they are
+/// l = m+1, m+3, … (`symmetricOffset` 0 or 1).
 struct ParityTables<T: SHTScalar>: Sendable {
-    /// Row-major [m] blocks: evenRows(m) × pairs.evenCount.
-    let even: [T]
-    /// Row-major [m] blocks: oddRows(m) × pairs.oddCount.
-    let odd: [T]
-    let evenOffset: [Int]
-    let oddOffset: [Int]
+    /// Row-major blocks per m: symmetricRows(m) × pairs.evenCount.
+    let symmetric: [T]
+    /// Row-major blocks per m: antisymmetricRows(m) × pairs.oddCount.
+    let antisymmetric: [T]
+    let symmetricOffsets: [Int]
+    let antisymmetricOffsets: [Int]
     let lmax: Int
+    /// 0 when degree m is symmetric, 1 when degree m + 1 is.
+    let symmetricOffset: Int
 
-    /// Number of even-parity degrees for order m.
-    func evenRows(_ m: Int) -> Int { (lmax - m + 1) / 2 }
-    /// Number of odd-parity degrees for order m.
-    func oddRows(_ m: Int) -> Int { (lmax - m) / 2 }
+    /// First degree of the symmetric rows of order m (they step by 2).
+    func firstSymmetricDegree(_ m: Int) -> Int { m + symmetricOffset }
+    /// First degree of the antisymmetric rows of order m (they step by 2).
+    func firstAntisymmetricDegree(_ m: Int) -> Int { m + 1 - symmetricOffset }
+    /// Number of symmetric rows of order m.
+    func symmetricRows(_ m: Int) -> Int { max(0, lmax - firstSymmetricDegree(m) + 1) / 2 }
+    /// Number of antisymmetric rows of order m.
+    func antisymmetricRows(_ m: Int) -> Int { max(0, lmax - firstAntisymmetricDegree(m) + 1) / 2 }
 
-    /// Builds tables for orders `0..<mmax` from row-generating function `values(m, pair)`,
-    /// which returns the (lmax − m) values of degrees m ..< lmax at one pair.
-    init(pairs: RingPairs, lmax: Int, mmax: Int, values: (Int, Int) -> [Double]) {
+    /// Builds tables for orders `0..<mmax` from `values(m, pair)`, which returns the
+    /// (lmax − m) values of degrees m ..< lmax at one ring pair.
+    init(pairs: RingPairs, lmax: Int, mmax: Int, symmetricOffset: Int, values: (Int, Int) -> [Double]) {
         self.lmax = lmax
-        var evenOffset = [Int](), oddOffset = [Int]()
-        var ne = 0, no = 0
+        self.symmetricOffset = symmetricOffset
+        var symOffsets = [Int](), antiOffsets = [Int]()
+        var ns = 0, na = 0
         for m in 0..<mmax {
-            evenOffset.append(ne); oddOffset.append(no)
-            ne += (lmax - m + 1) / 2 * pairs.evenCount
-            no += (lmax - m) / 2 * pairs.oddCount
+            symOffsets.append(ns); antiOffsets.append(na)
+            ns += max(0, lmax - m - symmetricOffset + 1) / 2 * pairs.evenCount
+            na += max(0, lmax - m - (1 - symmetricOffset) + 1) / 2 * pairs.oddCount
         }
-        var even = [T](repeating: 0, count: ne)
-        var odd = [T](repeating: 0, count: no)
+        var sym = [T](repeating: 0, count: ns)
+        var anti = [T](repeating: 0, count: na)
         for m in 0..<mmax {
             for p in 0..<pairs.evenCount {
-                let v = values(m, p)
-                for (i, value) in v.enumerated() {
+                for (i, value) in values(m, p).enumerated() {
                     let row = i / 2
-                    if i % 2 == 0 {
-                        even[evenOffset[m] + row * pairs.evenCount + p] = T(value)
+                    if i % 2 == symmetricOffset {
+                        sym[symOffsets[m] + row * pairs.evenCount + p] = T(value)
                     } else if p < pairs.oddCount {
-                        odd[oddOffset[m] + row * pairs.oddCount + p] = T(value)
+                        anti[antiOffsets[m] + row * pairs.oddCount + p] = T(value)
                     }
                 }
             }
         }
-        self.even = even
-        self.odd = odd
-        self.evenOffset = evenOffset
-        self.oddOffset = oddOffset
+        symmetric = sym
+        antisymmetric = anti
+        symmetricOffsets = symOffsets
+        antisymmetricOffsets = antiOffsets
     }
 
     /// Ortho P̄ₗᵐ (no Condon–Shortley phase) tables for a scalar transform.
     static func scalar(pairs: RingPairs, lmax: Int, mmax: Int) -> ParityTables {
         let recurrences = (0..<mmax).map { LegendreRecurrence(m: $0, lmax: lmax) }
-        return ParityTables(pairs: pairs, lmax: lmax, mmax: mmax) { m, p in
+        return ParityTables(pairs: pairs, lmax: lmax, mmax: mmax, symmetricOffset: 0) { m, p in
             recurrences[m].values(x: pairs.cosTheta[p], sinTheta: pairs.sinTheta[p])
         }
     }
 
-    var byteCount: Int { (even.count + odd.count) * MemoryLayout<T>.stride }
+    /// Symmetric and antisymmetric blocks of order m.
+    func blocks(_ m: Int, _ body: (_ symmetric: UnsafePointer<T>, _ antisymmetric: UnsafePointer<T>) -> Void) {
+        symmetric.withUnsafeBufferPointer { s in
+            antisymmetric.withUnsafeBufferPointer { a in
+                body(s.baseAddress! + symmetricOffsets[m], a.baseAddress! + antisymmetricOffsets[m])
+            }
+        }
+    }
 }

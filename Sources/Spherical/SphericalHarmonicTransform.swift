@@ -152,53 +152,24 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     private func forwardTable(_ spectrum: UnsafeMutablePointer<T>, _ coefficients: UnsafeMutablePointer<T>, batch: Int) {
         let tables = self.tables
         let width = 2 * batch
-        let nE = pairs.evenCount, nO = pairs.oddCount
         Parallel.forEachWorker(tasks: mmax) { worker, workers in
-            let even = UnsafeMutablePointer<T>.allocate(capacity: nE * width)
-            let odd = UnsafeMutablePointer<T>.allocate(capacity: max(1, nO) * width)
+            let folded = FoldedOrder<T>(pairs: pairs, width: width)
             let result = UnsafeMutablePointer<T>.allocate(capacity: ((lmax + 1) / 2) * width)
-            defer { even.deallocate(); odd.deallocate(); result.deallocate() }
-            tables.even.withUnsafeBufferPointer { te in
-                tables.odd.withUnsafeBufferPointer { to in
-                    var m = worker
-                    while m < mmax {
-                        foldPairs(spectrum, m: m, batch: batch, even: even, odd: odd)
-                        let ne = tables.evenRows(m), no = tables.oddRows(m)
-                        T.gemm(transposeA: false, m: ne, n: width, k: nE, a: te.baseAddress! + tables.evenOffset[m], lda: nE,
-                               b: even, ldb: width, beta: 0, c: result, ldc: width)
-                        scatter(result, rows: ne, m: m, firstDegree: m, batch: batch, into: coefficients)
-                        if no > 0 {
-                            T.gemm(transposeA: false, m: no, n: width, k: nO, a: to.baseAddress! + tables.oddOffset[m], lda: nO,
-                                   b: odd, ldb: width, beta: 0, c: result, ldc: width)
-                            scatter(result, rows: no, m: m, firstDegree: m + 1, batch: batch, into: coefficients)
-                        }
-                        m += workers
+            defer { folded.deallocate(); result.deallocate() }
+            var m = worker
+            while m < mmax {
+                folded.fold(spectrum, order: m, weighted: true)
+                tables.blocks(m) { sym, anti in
+                    for (table, rows, first, data, k) in [(sym, tables.symmetricRows(m), m, folded.even, pairs.evenCount),
+                                                          (anti, tables.antisymmetricRows(m), m + 1, folded.odd, pairs.oddCount)]
+                    where rows > 0 && k > 0 {
+                        T.gemm(transposeA: false, m: rows, n: width, k: k, a: table, lda: k, b: data, ldb: width,
+                               beta: 0, c: result, ldc: width)
+                        scatter(result, rows: rows, m: m, firstDegree: first, batch: batch, into: coefficients)
                     }
                 }
+                m += workers
             }
-        }
-    }
-
-    /// Folds order m of the Fourier-major spectrum into weighted even (N + S) and odd (N − S)
-    /// parts, each `[pair][2·batch]`.
-    private func foldPairs(_ spectrum: UnsafePointer<T>, m: Int, batch: Int,
-                           even: UnsafeMutablePointer<T>, odd: UnsafeMutablePointer<T>) {
-        let width = 2 * batch, nlat = grid.nlat
-        let base = spectrum + m * nlat * width
-        for p in 0..<pairs.oddCount {
-            let w = T(pairs.forwardWeight[p])
-            let north = base + p * width, south = base + (nlat - 1 - p) * width
-            let e = even + p * width, o = odd + p * width
-            for c in 0..<width {
-                e[c] = w * (north[c] + south[c])
-                o[c] = w * (north[c] - south[c])
-            }
-        }
-        if pairs.evenCount > pairs.oddCount { // equator ring: even part only
-            let p = pairs.oddCount
-            let w = T(pairs.forwardWeight[p])
-            let ring = base + p * width, e = even + p * width
-            for c in 0..<width { e[c] = w * ring[c] }
         }
     }
 
@@ -305,31 +276,24 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     private func inverseTable(_ coefficients: UnsafePointer<T>, _ spectrum: UnsafeMutablePointer<T>, batch: Int) {
         let tables = self.tables
         let width = 2 * batch
-        let nE = pairs.evenCount, nO = pairs.oddCount
         Parallel.forEachWorker(tasks: mmax) { worker, workers in
-            let even = UnsafeMutablePointer<T>.allocate(capacity: nE * width)
-            let odd = UnsafeMutablePointer<T>.allocate(capacity: max(1, nO) * width)
+            let folded = FoldedOrder<T>(pairs: pairs, width: width)
             let rows = UnsafeMutablePointer<T>.allocate(capacity: ((lmax + 1) / 2) * width)
-            defer { even.deallocate(); odd.deallocate(); rows.deallocate() }
-            tables.even.withUnsafeBufferPointer { te in
-                tables.odd.withUnsafeBufferPointer { to in
-                    var m = worker
-                    while m < min(mmax, fft.frequencies) {
-                        let ne = tables.evenRows(m), no = tables.oddRows(m)
-                        gather(coefficients, rows: ne, m: m, firstDegree: m, batch: batch, into: rows)
-                        T.gemm(transposeA: true, m: nE, n: width, k: ne, a: te.baseAddress! + tables.evenOffset[m], lda: nE,
-                               b: rows, ldb: width, beta: 0, c: even, ldc: width)
-                        if no > 0 {
-                            gather(coefficients, rows: no, m: m, firstDegree: m + 1, batch: batch, into: rows)
-                            T.gemm(transposeA: true, m: nO, n: width, k: no, a: to.baseAddress! + tables.oddOffset[m], lda: nO,
-                                   b: rows, ldb: width, beta: 0, c: odd, ldc: width)
-                        } else if nO > 0 {
-                            odd.initialize(repeating: 0, count: nO * width)
-                        }
-                        unfoldPairs(even: even, odd: odd, m: m, batch: batch, into: spectrum)
-                        m += workers
+            defer { folded.deallocate(); rows.deallocate() }
+            var m = worker
+            while m < min(mmax, fft.frequencies) {
+                tables.blocks(m) { sym, anti in
+                    for (table, count, first, data, k) in [(sym, tables.symmetricRows(m), m, folded.even, pairs.evenCount),
+                                                           (anti, tables.antisymmetricRows(m), m + 1, folded.odd, pairs.oddCount)]
+                    where k > 0 {
+                        if count == 0 { data.initialize(repeating: 0, count: k * width); continue }
+                        gather(coefficients, rows: count, m: m, firstDegree: first, batch: batch, into: rows)
+                        T.gemm(transposeA: true, m: k, n: width, k: count, a: table, lda: k, b: rows, ldb: width,
+                               beta: 0, c: data, ldc: width)
                     }
                 }
+                folded.unfold(into: spectrum, order: m)
+                m += workers
             }
         }
     }
@@ -348,26 +312,6 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
                 row[2 * b] = s * src[0]
                 row[2 * b + 1] = s * src[1]
             }
-        }
-    }
-
-    /// North ring = even + odd, south ring = even − odd, into order m of the spectrum.
-    private func unfoldPairs(even: UnsafePointer<T>, odd: UnsafePointer<T>, m: Int, batch: Int,
-                             into spectrum: UnsafeMutablePointer<T>) {
-        let width = 2 * batch, nlat = grid.nlat
-        let base = spectrum + m * nlat * width
-        for p in 0..<pairs.oddCount {
-            let north = base + p * width, south = base + (nlat - 1 - p) * width
-            let e = even + p * width, o = odd + p * width
-            for c in 0..<width {
-                north[c] = e[c] + o[c]
-                south[c] = e[c] - o[c]
-            }
-        }
-        if pairs.evenCount > pairs.oddCount {
-            let p = pairs.oddCount
-            let ring = base + p * width, e = even + p * width
-            for c in 0..<width { ring[c] = e[c] }
         }
     }
 

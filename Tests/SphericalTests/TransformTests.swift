@@ -109,6 +109,16 @@ final class TransformTests: XCTestCase {
         }
     }
 
+    /// The large case of the issue: Gauss–Legendre 360×720 at lmax 360, Float64, both paths.
+    func testRoundTripLargeGrid() throws {
+        let sht = try SphericalHarmonicTransform<Double>(grid: grid(.legendreGauss, 360, 720), planning: .estimate)
+        for algorithm in [LegendreAlgorithm.recurrence, .table] {
+            let e = roundTripErrors(sht, algorithm: algorithm)
+            XCTAssertLessThan(e.coeff, 1e-10, "\(algorithm)")
+            XCTAssertLessThan(e.grid, 1e-10, "\(algorithm)")
+        }
+    }
+
     func testRoundTripFloat32() throws {
         for (kind, nlat) in [(GridKind.legendreGauss, 64), (.equiangular, 129), (.legendreGauss, 91)] {
             let sht = try SphericalHarmonicTransform<Float>(grid: grid(kind, nlat, 2 * nlat), planning: .estimate)
