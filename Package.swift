@@ -23,15 +23,18 @@ let package = Package(
         .target(name: "HensCore", dependencies: ["COpenBLAS"]),
         // Quadrature, Legendre functions, FFT plans, scalar and vector spherical harmonic transforms.
         .target(name: "Spherical", dependencies: ["HensCore", "CFFTW", "COpenBLAS"]),
+        // Rotating shallow-water equations on the sphere: the embedded default data set.
+        .target(name: "ShallowWater", dependencies: ["HensCore", "Spherical"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical",
+                "HensCore", "Spherical", "ShallowWater",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
+        .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater"]),
     ],
     swiftLanguageModes: [.v5]
 )
