@@ -1,6 +1,8 @@
 /// Angular power spectrum per degree: Sₗ = Σₘ wₘ |cₗₘ|², w₀ = 1, wₘ = 2 (ortho norm),
 /// so that Σₗ Sₗ = ∫ f² dΩ (Parseval). Other norms: multiply by the squared inverse scale.
 /// - Parameter coefficients: one coefficient set, `[lmax][mmax]` interleaved complex.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 public func powerSpectrum<T: SHTScalar>(_ coefficients: [T], lmax: Int, mmax: Int) -> [Double] {
     precondition(coefficients.count == 2 * lmax * mmax, "powerSpectrum: expected \(2 * lmax * mmax) values")
     var spectrum = [Double](repeating: 0, count: lmax)

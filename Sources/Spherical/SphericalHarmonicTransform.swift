@@ -140,6 +140,8 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     }
 
     /// Array convenience for `forward(_:into:batch:algorithm:)`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ fields: [T], batch: Int = 1, algorithm: LegendreAlgorithm = .automatic) -> [T] {
         precondition(fields.count == gridCount(batch: batch), "forward: expected \(gridCount(batch: batch)) values")
         var out = [T](repeating: 0, count: coefficientCount(batch: batch))
@@ -259,6 +261,8 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     }
 
     /// Array convenience for `inverse(_:into:batch:algorithm:)`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func inverse(_ coefficients: [T], batch: Int = 1, algorithm: LegendreAlgorithm = .automatic) -> [T] {
         precondition(coefficients.count == coefficientCount(batch: batch), "inverse: expected \(coefficientCount(batch: batch)) values")
         var out = [T](repeating: 0, count: gridCount(batch: batch))

@@ -224,6 +224,8 @@ public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Se
     }
 
     /// Array convenience for `forward(_:into:batch:)`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func forward(_ vectors: [T], batch: Int = 1) -> [T] {
         precondition(vectors.count == gridCount(batch: batch), "forward: expected \(gridCount(batch: batch)) values")
         var out = [T](repeating: 0, count: coefficientCount(batch: batch))
@@ -232,6 +234,8 @@ public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Se
     }
 
     /// Array convenience for `inverse(_:into:batch:)`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func inverse(_ coefficients: [T], batch: Int = 1) -> [T] {
         precondition(coefficients.count == coefficientCount(batch: batch), "inverse: expected \(coefficientCount(batch: batch)) values")
         var out = [T](repeating: 0, count: gridCount(batch: batch))

@@ -10,6 +10,8 @@
 /// are in the matching scalar transform's convention (same grid, band limit, norm, phase).
 extension VectorSphericalHarmonicTransform {
     /// ζ̂ and δ̂ (each `[batch][lmax][mmax]` complex) of the winds u, v (each `[batch][nlat][nlon]`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func vorticityDivergence(u: [T], v: [T], batch: Int = 1, radius: Double = 1) -> (vorticity: [T], divergence: [T]) {
         let n = grid.nlat * grid.nlon
         precondition(u.count == batch * n && v.count == batch * n, "vorticityDivergence: expected \(batch * n) values per component")
@@ -37,6 +39,8 @@ extension VectorSphericalHarmonicTransform {
 
     /// Winds u, v (each `[batch][nlat][nlon]`) from ζ̂ and δ̂ (each `[batch][lmax][mmax]` complex).
     /// The l = 0 parts (which no wind field has) are ignored.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func wind(vorticity: [T], divergence: [T], batch: Int = 1, radius: Double = 1) -> (u: [T], v: [T]) {
         let per = lmax * mmax * 2
         precondition(vorticity.count == batch * per && divergence.count == batch * per, "wind: expected \(batch * per) coefficients each")
