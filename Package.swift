@@ -18,9 +18,11 @@ let package = Package(
         .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // C library declarations Swift's Glibc module lacks (mallopt).
+        .systemLibrary(name: "CSystem"),
 
         // Shared foundations: errors, threading, progress, versions.
-        .target(name: "HensCore", dependencies: ["COpenBLAS"]),
+        .target(name: "HensCore", dependencies: ["COpenBLAS", "CSystem", .product(name: "Yams", package: "Yams")]),
         // Quadrature, Legendre functions, FFT plans, scalar and vector spherical harmonic transforms.
         .target(name: "Spherical", dependencies: ["HensCore", "CFFTW", "COpenBLAS"]),
         // Rotating shallow-water equations on the sphere: the embedded default data set.

@@ -21,19 +21,31 @@ public enum Parallel {
         let n = threads.flatMap { $0 >= 1 ? $0 : nil } ?? ProcessInfo.processInfo.activeProcessorCount
         _threadCount = max(1, n)
         openblas_set_num_threads(1)
+        Allocator.tuneForNumerics()
     }
 
     /// Runs `body(worker, workers)` on `workers = min(threadCount, tasks)` threads.
     /// With one worker the body runs inline on the calling thread.
     /// - Parameter tasks: an upper bound on useful parallelism (e.g. the number of chunks).
+    /// Inside a worker of an outer parallel loop (e.g. one trajectory per worker), inner loops
+    /// run inline, so that nesting never puts more than `threadCount` threads to work.
     public static func forEachWorker(tasks: Int, _ body: (_ worker: Int, _ workers: Int) -> Void) {
-        let workers = max(1, min(threadCount, tasks))
+        let workers = isNested ? 1 : max(1, min(threadCount, tasks))
         if workers == 1 {
             body(0, 1)
         } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { body($0, workers) }
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                Thread.current.threadDictionary[nestedKey] = true
+                defer { Thread.current.threadDictionary[nestedKey] = nil }
+                body(worker, workers)
+            }
         }
     }
+
+    private static let nestedKey = "hens.parallel.nested"
+
+    /// Whether the calling thread is a worker of a hens parallel loop.
+    public static var isNested: Bool { Thread.current.threadDictionary[nestedKey] != nil }
 
     /// Runs `body(i)` for every `i` in `0..<count`, distributing indices cyclically
     /// (worker w takes w, w + W, w + 2W, …), which balances triangular workloads such

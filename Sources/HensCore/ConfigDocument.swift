@@ -1,0 +1,130 @@
+import Foundation
+import Yams
+
+/// A YAML run configuration with typed, validated access: every error names the file and
+/// the key and says what was expected, and unknown keys are rejected (a typo must not be
+/// silently ignored).
+public struct ConfigDocument {
+    /// Where the document came from (a path, or "options").
+    public let source: String
+    private var values: [String: Any]
+    private var used: Set<String> = []
+
+    /// Parses a YAML file whose top level is a mapping.
+    public init(path: String) throws {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw HensError(.badInput, "\(path): cannot read the configuration file")
+        }
+        try self.init(yaml: text, source: path)
+    }
+
+    /// Parses YAML text whose top level is a mapping.
+    public init(yaml: String, source: String) throws {
+        self.source = source
+        let object: Any?
+        do { object = try Yams.load(yaml: yaml) } catch {
+            throw HensError(.badInput, "\(source): not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))")
+        }
+        if object == nil { values = [:]; return }
+        guard let mapping = object as? [String: Any] else {
+            throw HensError(.badInput, "\(source): expected a mapping of keys to values at the top level")
+        }
+        values = mapping
+    }
+
+    /// Overrides (or adds) a key, e.g. from a command-line option.
+    public mutating func set(_ key: String, _ value: Any) { values[key] = value }
+
+    /// Whether the key is present.
+    public func has(_ key: String) -> Bool { values[key] != nil }
+
+    private mutating func raw(_ key: String) -> Any? {
+        used.insert(key)
+        return values[key]
+    }
+
+    /// An integer, or `defaultValue` when absent.
+    public mutating func integer(_ key: String, default defaultValue: Int? = nil) throws -> Int {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        if let i = v as? Int { return i }
+        if let s = v as? String, let i = Int(s) { return i }
+        throw HensError(.invalidArgument, "\(source): key '\(key)' must be an integer, got '\(v)'")
+    }
+
+    /// A floating-point number, or `defaultValue` when absent.
+    public mutating func number(_ key: String, default defaultValue: Double? = nil) throws -> Double {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        if let d = v as? Double { return d }
+        if let i = v as? Int { return Double(i) }
+        if let s = v as? String, let d = Double(s) { return d }
+        throw HensError(.invalidArgument, "\(source): key '\(key)' must be a number, got '\(v)'")
+    }
+
+    /// A string, or `defaultValue` when absent.
+    public mutating func string(_ key: String, default defaultValue: String? = nil) throws -> String {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        return "\(v)"
+    }
+
+    /// A duration in seconds: a number (seconds) or a string with a unit suffix
+    /// `s`, `min`, `h` or `d` (e.g. `300s`, `1h`, `5d`).
+    public mutating func duration(_ key: String, default defaultValue: Double? = nil) throws -> Double {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        if let d = v as? Double { return d }
+        if let i = v as? Int { return Double(i) }
+        if let s = v as? String, let seconds = Self.parseDuration(s) { return seconds }
+        throw HensError(.invalidArgument, "\(source): key '\(key)' must be a duration such as 300s, 30min, 1h or 5d, got '\(v)'")
+    }
+
+    /// A list of strings, or `defaultValue` when absent.
+    public mutating func strings(_ key: String, default defaultValue: [String]? = nil) throws -> [String] {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        if let list = v as? [Any] { return list.map { "\($0)" } }
+        if let s = v as? String { return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        throw HensError(.invalidArgument, "\(source): key '\(key)' must be a list of names, got '\(v)'")
+    }
+
+    /// A mapping of names to integers (e.g. split sizes), or `defaultValue` when absent.
+    public mutating func integerMap(_ key: String, default defaultValue: [String: Int]? = nil) throws -> [String: Int] {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        guard let map = v as? [String: Any] else {
+            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to integers, got '\(v)'")
+        }
+        var out: [String: Int] = [:]
+        for (name, value) in map {
+            guard let i = value as? Int else {
+                throw HensError(.invalidArgument, "\(source): key '\(key).\(name)' must be an integer, got '\(value)'")
+            }
+            out[name] = i
+        }
+        return out
+    }
+
+    /// Throws for any key that no accessor asked for.
+    public func rejectUnknownKeys() throws {
+        let unknown = Set(values.keys).subtracting(used).sorted()
+        if let first = unknown.first {
+            throw HensError(.invalidArgument, "\(source): unknown key '\(first)'\(unknown.count > 1 ? " (and \(unknown.count - 1) more)" : "")")
+        }
+    }
+
+    /// The document as a compact YAML string (for provenance attributes).
+    public func yamlText() -> String {
+        (try? Yams.dump(object: values, sortKeys: true)) ?? ""
+    }
+
+    private func missing<V>(_ key: String, _ defaultValue: V?) throws -> V {
+        guard let d = defaultValue else { throw HensError(.invalidArgument, "\(source): missing required key '\(key)'") }
+        return d
+    }
+
+    /// Parses `300`, `300s`, `30min`, `1h`, `5d` into seconds.
+    public static func parseDuration(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        for (suffix, factor) in [("min", 60.0), ("s", 1), ("h", 3600), ("d", 86_400)] where t.hasSuffix(suffix) {
+            return Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
+        }
+        return Double(t)
+    }
+}
