@@ -70,17 +70,14 @@ public struct LegendreRecurrence: Sendable {
         sectoralFactor = factor
     }
 
-    /// Values below this are flushed to zero: they are negligible next to any retained
-    /// value and keep the recurrence out of slow subnormal arithmetic near the poles.
-    public static let flushThreshold = 1e-280
-
-    /// P̄ₘᵐ(cos θ) for a ring with the given sin θ, flushed to zero when negligible.
+    /// P̄ₘᵐ(cos θ) for a ring with the given sin θ, flushed to zero below 1e-290 (far below
+    /// anything that matters in Float64, and clear of subnormal arithmetic).
     @inline(__always)
     public func sectoral(sinTheta: Double) -> Double {
         if m == 0 { return sectoralFactor }
         if sinTheta <= 0 { return 0 }
         // Decide underflow in log space first; pow then stays in the normal range.
-        if Double(m) * log(sinTheta) + log(sectoralFactor) < log(LegendreRecurrence.flushThreshold) { return 0 }
+        if Double(m) * log(sinTheta) + log(sectoralFactor) < log(1e-290) { return 0 }
         return sectoralFactor * pow(sinTheta, Double(m))
     }
 

@@ -8,7 +8,8 @@ struct RingPairs: Sendable {
     let evenCount: Int
     /// Pairs holding an odd part: nlat/2 (the equator has none).
     let oddCount: Int
-    /// evenCount rounded up to a multiple of 8 (the recurrence kernels' block size).
+    /// evenCount rounded up to a multiple of 16 (covers the recurrence kernels' block sizes:
+    /// two vectors of 4 doubles or of 8 floats).
     let paddedCount: Int
     /// cos θ of the northern ring of each pair, zero-padded to `paddedCount`.
     let cosTheta: [Double]
@@ -21,7 +22,7 @@ struct RingPairs: Sendable {
         nlat = grid.nlat
         evenCount = (grid.nlat + 1) / 2
         oddCount = grid.nlat / 2
-        paddedCount = (evenCount + 7) / 8 * 8
+        paddedCount = (evenCount + 15) / 16 * 16
         var c = [Double](repeating: 0, count: paddedCount)
         var s = [Double](repeating: 1, count: paddedCount)
         var w = [Double](repeating: 0, count: paddedCount)
@@ -36,13 +37,13 @@ struct RingPairs: Sendable {
         forwardWeight = w
     }
 
-    /// First pair (rounded down to a block of 8) where order m can matter for band limit
+    /// First pair (rounded down to a block of 16) where order m can matter for band limit
     /// `lmax`: P̄ₗᵐ is negligible where m > (lmax−1)·sin θ + margin (the polar cap it never
     /// reaches), margin = max(100, lmax/100) as in ducc0's `get_mlim`.
     func firstRelevantPair(m: Int, lmax: Int) -> Int {
         let margin = max(100.0, Double(lmax) / 100)
         var p = 0
         while p < evenCount && Double(m) > Double(lmax - 1) * sinTheta[p] + margin { p += 1 }
-        return p / 8 * 8
+        return p / 16 * 16
     }
 }

@@ -4,6 +4,7 @@ import COpenBLAS
 /// A floating-point type the transforms work in: `Float` (FFTW `fftwf_*`, `cblas_sgemm`)
 /// or `Double` (FFTW `fftw_*`, `cblas_dgemm`). Legendre recurrences always run in Double.
 public protocol SHTScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
+
     /// C = op(A) · B + β C, row-major, op = transpose when `transposeA`.
     static func gemm(transposeA: Bool, m: Int, n: Int, k: Int,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
@@ -29,6 +30,7 @@ public protocol SHTScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
 }
 
 extension Float: SHTScalar {
+
     @inline(__always)
     public static func gemm(transposeA: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -68,6 +70,7 @@ extension Float: SHTScalar {
 }
 
 extension Double: SHTScalar {
+
     @inline(__always)
     public static func gemm(transposeA: Bool, m: Int, n: Int, k: Int,
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,

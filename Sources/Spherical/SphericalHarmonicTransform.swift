@@ -38,7 +38,7 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
 
     let pairs: RingPairs
     let fft: RingFFT<T>
-    let recurrences: [LegendreRecurrence]
+    let recurrences: [RecurrenceCoefficients]
     /// P̄ₘᵐ at every ring pair, `[m][pair]` (padded), and the first pair worth visiting per m:
     /// computed once, because pow/log per (m, pair) would cost as much as a small transform.
     private let seeds: [Double]
@@ -71,7 +71,7 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
         pairs = RingPairs(grid: grid)
         fft = RingFFT(nlat: grid.nlat, nlon: grid.nlon, planning: planning)
         let recurrences = (0..<m).map { LegendreRecurrence(m: $0, lmax: l) }
-        self.recurrences = recurrences
+        self.recurrences = recurrences.map(RecurrenceCoefficients.init)
         let pairs = self.pairs
         var seeds = [Double](repeating: 0, count: m * pairs.paddedCount)
         for mm in 0..<m {
@@ -195,35 +195,34 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     private func forwardRecurrence(_ spectrum: UnsafeMutablePointer<T>, _ coefficients: UnsafeMutablePointer<T>, batch: Int) {
         let nP = pairs.paddedCount, nlat = grid.nlat
         Parallel.forEachWorker(tasks: mmax) { worker, workers in
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 5 * nP + 2 * lmax)
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * nP + 2 * lmax)
             let acc = UnsafeMutablePointer<Lanes>.allocate(capacity: 2 * lmax)
             defer { scratch.deallocate(); acc.deallocate() }
             let eRe = scratch, eIm = scratch + nP, oRe = scratch + 2 * nP, oIm = scratch + 3 * nP
-            let out = scratch + 5 * nP
+            let out = scratch + 4 * nP
+            (scratch).initialize(repeating: 0, count: 4 * nP)
             pairs.cosTheta.withUnsafeBufferPointer { x in seeds.withUnsafeBufferPointer { seedTable in
                 var m = worker
                 while m < mmax {
                     defer { m += workers }
-                    let rec = recurrences[m]
                     let geometry = PairBlockGeometry(x: x.baseAddress!, seed: seedTable.baseAddress! + m * nP,
-                                                     start: firstPair[m], count: nP)
+                                                        start: firstPair[m], count: nP)
                     let base = spectrum + m * nlat * 2 * batch
                     for b in 0..<batch {
-                        for p in 0..<nP {
-                            guard p < pairs.evenCount else { eRe[p] = 0; eIm[p] = 0; oRe[p] = 0; oIm[p] = 0; continue }
+                        for p in 0..<pairs.evenCount {
                             let w = pairs.forwardWeight[p]
                             let north = base + (p * batch + b) * 2
+                            let nr = north[0].double, ni = north[1].double
                             if p < pairs.oddCount {
                                 let south = base + ((nlat - 1 - p) * batch + b) * 2
-                                let nr = north[0].double, ni = north[1].double
                                 let sr = south[0].double, si = south[1].double
                                 eRe[p] = w * (nr + sr); eIm[p] = w * (ni + si)
                                 oRe[p] = w * (nr - sr); oIm[p] = w * (ni - si)
                             } else {
-                                eRe[p] = w * north[0].double; eIm[p] = w * north[1].double; oRe[p] = 0; oIm[p] = 0
+                                eRe[p] = w * nr; eIm[p] = w * ni; oRe[p] = 0; oIm[p] = 0
                             }
                         }
-                        legendreAnalysis(rec, geometry, eRe: eRe, eIm: eIm, oRe: oRe, oIm: oIm, accumulator: acc, out: out)
+                        legendreAnalysis(recurrences[m], geometry, eRe: eRe, eIm: eIm, oRe: oRe, oIm: oIm, accumulator: acc, out: out)
                         for i in 0..<(lmax - m) {
                             let l = m + i
                             let s = forwardScale[l * mmax + m]
@@ -322,17 +321,17 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     private func inverseRecurrence(_ coefficients: UnsafePointer<T>, _ spectrum: UnsafeMutablePointer<T>, batch: Int) {
         let nP = pairs.paddedCount, nlat = grid.nlat
         Parallel.forEachWorker(tasks: mmax) { worker, workers in
-            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 5 * nP + 2 * lmax)
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * nP + 2 * lmax)
             defer { scratch.deallocate() }
             let eRe = scratch, eIm = scratch + nP, oRe = scratch + 2 * nP, oIm = scratch + 3 * nP
-            let c = scratch + 5 * nP
+            let c = scratch + 4 * nP
             pairs.cosTheta.withUnsafeBufferPointer { x in seeds.withUnsafeBufferPointer { seedTable in
                 var m = worker
                 while m < min(mmax, fft.frequencies) {
                     defer { m += workers }
                     let rec = recurrences[m]
                     let geometry = PairBlockGeometry(x: x.baseAddress!, seed: seedTable.baseAddress! + m * nP,
-                                                     start: firstPair[m], count: nP)
+                                                        start: firstPair[m], count: nP)
                     let base = spectrum + m * nlat * 2 * batch
                     for b in 0..<batch {
                         for i in 0..<(lmax - m) {
