@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 SWIFT      ?= swift
 RUN_DIR    ?= runs/demo
+SWE_CONFIG ?= configs/swe-small.yaml
+DATASET    ?= $(RUN_DIR)/dataset
 # Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
 ARCH       := $(shell uname -m)
 ARCH_FLAGS := $(if $(filter x86_64,$(ARCH)),-Xswiftc -target-cpu -Xswiftc haswell,)
@@ -15,7 +17,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
 # Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
 TEST_PKGS  :=
 
-.PHONY: deps deps-test build test demo bench clean
+.PHONY: deps deps-test build test demo bench bench-swe dataset clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -48,11 +50,21 @@ demo: build
 	@echo "== hens --help"; $(HENS) --help
 	@echo "== SHT round trip on the default grid (legendre-gauss 64×128)"
 	$(HENS) check sht --grid legendre-gauss --nlat 64 --nlon 128 --batch 64
+	@$(MAKE) --no-print-directory dataset
+	@echo "== the default dataset's header"; ncdump -h $(DATASET)/train.nc
+	@echo "== demo done: dataset in $(DATASET)"
 
-## bench: SHT benchmark JSON on the anchor cases (1 and 2 threads) into bench-results/.
+## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
+dataset: $(DATASET)/stats.nc
+$(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
+	@echo "== hens generate swe --config $(SWE_CONFIG) --out $(DATASET)   (prints its own time)"
+	$(HENS) generate swe --config $(SWE_CONFIG) --out $(DATASET)
+
+## bench: SHT and SWE benchmark JSON (1 and 2 threads) into bench-results/.
 bench: build
 	@mkdir -p bench-results
 	$(HENS) bench sht --cases gl360,cc721_l359,gl720 --batches 1,16 --thread-counts 1,2 --json bench-results/sht.json
+	$(HENS) bench swe --cases paper,small,ref --thread-counts 1,2 --json bench-results/swe.json
 
 clean:
 	rm -rf .build runs bench-results

@@ -26,17 +26,20 @@ let package = Package(
         // Quadrature, Legendre functions, FFT plans, scalar and vector spherical harmonic transforms.
         .target(name: "Spherical", dependencies: ["HensCore", "CFFTW", "COpenBLAS"]),
         // Rotating shallow-water equations on the sphere: the embedded default data set.
-        .target(name: "ShallowWater", dependencies: ["HensCore", "Spherical"]),
+        .target(name: "ShallowWater", dependencies: ["HensCore", "Spherical", "DatasetIO"]),
+        // The canonical data-set files (splits, statistics) over NetCDF, written atomically.
+        .target(name: "DatasetIO", dependencies: ["HensCore", "CNetCDF"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical", "ShallowWater",
+                "HensCore", "Spherical", "ShallowWater", "DatasetIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
-        .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater"]),
+        .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO"]),
+        .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

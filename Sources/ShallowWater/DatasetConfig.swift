@@ -1,3 +1,4 @@
+import DatasetIO
 import Foundation
 import HensCore
 import Spherical
@@ -31,7 +32,7 @@ public struct SWEDatasetConfig: Sendable {
     public var text: String
 
     /// The canonical split names, in order.
-    public static let splitNames = ["train", "valid", "test", "climate"]
+    public static var splitNames: [String] { DatasetLayout.splits }
 
     /// Reads and validates a configuration; every key is checked and unknown keys are errors.
     public init(_ doc: inout ConfigDocument) throws {

@@ -7,7 +7,7 @@ import Spherical
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Self-checks of the numerical kernels (accuracy and a timing).",
-        subcommands: [CheckSHT.self])
+        subcommands: [CheckSHT.self, CheckSWE.self])
 }
 
 struct CheckSHT: ParsableCommand {

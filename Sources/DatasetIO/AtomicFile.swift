@@ -1,0 +1,36 @@
+import Foundation
+import HensCore
+
+/// An output file written under a temporary name and renamed over its final name on success.
+///
+/// A run that fails, is aborted or is killed half-way must never leave a truncated file under
+/// the final name, where a later stage would take it for finished output. The temporary file
+/// `<name>.tmp-<pid>` lives in the same directory because `rename(2)` is atomic only within
+/// one file system; the pid keeps two processes writing the same target apart.
+struct AtomicFile {
+    /// The path the finished file will have.
+    let finalPath: String
+    /// The path written to until `commit()`.
+    let temporaryPath: String
+
+    /// Plans an atomic write of `path`, removing a stale temporary file of this process.
+    init(path: String) {
+        finalPath = path
+        temporaryPath = "\(path).tmp-\(getpid())"
+        unlink(temporaryPath)
+    }
+
+    /// Moves the finished temporary file over the final path (replacing any old file).
+    func commit() throws {
+        guard rename(temporaryPath, finalPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw HensError(.io, "\(finalPath): cannot move the finished file into place: \(reason)")
+        }
+    }
+
+    /// Deletes the temporary file; the final path is left untouched.
+    func discard() {
+        unlink(temporaryPath)
+    }
+}

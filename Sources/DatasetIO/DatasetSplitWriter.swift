@@ -1,0 +1,233 @@
+import CNetCDF
+import HensCore
+
+/// Writes one split file of a data set (e.g. `train.nc`): NetCDF-4, CF-1.8, one Float32
+/// variable per channel with dims (trajectory, time, lat, lon).
+///
+/// The file is written under a temporary name and appears under `path` only when `finish()`
+/// succeeds; `abort()` (or dropping an unfinished writer) deletes it. Every
+/// (channel, trajectory, time) field must be written exactly once before `finish()`, in any
+/// order. Not thread-safe: callers that produce fields on several threads serialise `write`.
+///
+/// ```swift
+/// let writer = try DatasetSplitWriter(
+///     path: "dataset/train.nc", channels: [ChannelInfo(name: "h", units: "m")],
+///     latitudes: lats, longitudes: lons, times: [0, 21600], timeUnits: "seconds since 2000-01-01 00:00:00",
+///     trajectories: 8)
+/// try writer.write(channel: 0, trajectory: 0, timeIndex: 0, field: h0)
+/// …
+/// try writer.finish()
+/// ```
+public final class DatasetSplitWriter {
+    /// The final path of the file.
+    public let path: String
+    /// The channels, in variable order.
+    public let channels: [ChannelInfo]
+    /// Number of latitudes (rows of a field).
+    public let latitudeCount: Int
+    /// Number of longitudes (columns of a field).
+    public let longitudeCount: Int
+    /// Number of times per trajectory.
+    public let timeCount: Int
+    /// Number of trajectories.
+    public let trajectoryCount: Int
+
+    /// Values in one field: `latitudeCount * longitudeCount`, row-major, north row first.
+    public var fieldCount: Int { latitudeCount * longitudeCount }
+
+    private var file: NetCDFFile?
+    private let output: AtomicFile
+    private let channelVariables: [Int32]
+    /// One bit per (channel, trajectory, time): unwritten fields would silently read back as
+    /// the NetCDF default fill value, so `finish()` refuses to publish a file with holes.
+    private var written: [UInt64]
+    private var writtenCount = 0
+
+    /// Creates the file (under a temporary name) and writes its header and coordinates.
+    ///
+    /// - Parameters:
+    ///   - path: final path, e.g. `dataset/train.nc`; an existing file is replaced only at `finish()`.
+    ///   - channels: one Float32 variable each, in this order; names must be unique.
+    ///   - latitudes: degrees north, strictly decreasing (north first).
+    ///   - longitudes: degrees east in [0, 360), strictly increasing.
+    ///   - times: time coordinate values, in `timeUnits`, shared by every trajectory.
+    ///   - timeUnits: CF time units, e.g. `seconds since 2000-01-01 00:00:00`.
+    ///   - calendar: CF calendar attribute.
+    ///   - trajectories: number of trajectories (the `trajectory` coordinate is 0..<n).
+    ///   - attributes: global text attributes (provenance); `Conventions` and `hens_version`
+    ///     are always written and take precedence.
+    public init(path: String, channels: [ChannelInfo], latitudes: [Double], longitudes: [Double],
+                times: [Double], timeUnits: String, calendar: String = "proleptic_gregorian",
+                trajectories: Int, attributes: [String: String] = [:]) throws {
+        try Self.validate(path: path, channels: channels, latitudes: latitudes, longitudes: longitudes,
+                          times: times, timeUnits: timeUnits, trajectories: trajectories)
+        self.path = path
+        self.channels = channels
+        latitudeCount = latitudes.count
+        longitudeCount = longitudes.count
+        timeCount = times.count
+        trajectoryCount = trajectories
+        written = [UInt64](repeating: 0, count: (channels.count * trajectories * times.count + 63) / 64)
+
+        output = AtomicFile(path: path)
+        let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path)
+        do {
+            let lengths = [trajectories, times.count, latitudes.count, longitudes.count]
+            let dims = try zip(DatasetLayout.splitDimensions, lengths).map { try nc.defineDimension($0, length: $1) }
+            let (trajectoryDim, timeDim, latDim, lonDim) = (dims[0], dims[1], dims[2], dims[3])
+
+            let trajectoryVar = try nc.defineVariable("trajectory", type: NC_INT, dimensions: [trajectoryDim])
+            try nc.putAttribute("long_name", text: "trajectory index", variable: trajectoryVar)
+            try nc.putAttribute("units", text: "1", variable: trajectoryVar)
+
+            let timeVar = try nc.defineVariable("time", type: NC_DOUBLE, dimensions: [timeDim])
+            try nc.putAttribute("standard_name", text: "time", variable: timeVar)
+            try nc.putAttribute("long_name", text: "time", variable: timeVar)
+            try nc.putAttribute("units", text: timeUnits, variable: timeVar)
+            try nc.putAttribute("calendar", text: calendar, variable: timeVar)
+            try nc.putAttribute("axis", text: "T", variable: timeVar)
+
+            let latVar = try nc.defineVariable("lat", type: NC_DOUBLE, dimensions: [latDim])
+            try nc.putAttribute("standard_name", text: "latitude", variable: latVar)
+            try nc.putAttribute("long_name", text: "latitude", variable: latVar)
+            try nc.putAttribute("units", text: "degrees_north", variable: latVar)
+            try nc.putAttribute("axis", text: "Y", variable: latVar)
+
+            let lonVar = try nc.defineVariable("lon", type: NC_DOUBLE, dimensions: [lonDim])
+            try nc.putAttribute("standard_name", text: "longitude", variable: lonVar)
+            try nc.putAttribute("long_name", text: "longitude", variable: lonVar)
+            try nc.putAttribute("units", text: "degrees_east", variable: lonVar)
+            try nc.putAttribute("axis", text: "X", variable: lonVar)
+
+            // One chunk per field: readers (training, evaluation) fetch whole fields of one
+            // channel at one (trajectory, time), so each read touches exactly one chunk.
+            channelVariables = try channels.map { channel in
+                let v = try nc.defineVariable(channel.name, type: NC_FLOAT, dimensions: dims)
+                try nc.setChunking(variable: v, chunks: [1, 1, latitudes.count, longitudes.count])
+                try nc.putAttribute("units", text: channel.units, variable: v)
+                try nc.putAttribute("long_name", text: channel.longName, variable: v)
+                if let standardName = channel.standardName {
+                    try nc.putAttribute("standard_name", text: standardName, variable: v)
+                }
+                return v
+            }
+
+            var globals = attributes
+            globals["Conventions"] = "CF-1.8"
+            globals["hens_version"] = HensVersion.string
+            // Sorted so that identical runs give byte-comparable headers.
+            for key in globals.keys.sorted() {
+                try nc.putAttribute(key, text: globals[key]!)
+            }
+            try nc.endDefinitions()
+
+            try nc.putInts(variable: trajectoryVar, (0..<trajectories).map { Int32($0) })
+            try nc.putDoubles(variable: timeVar, times)
+            try nc.putDoubles(variable: latVar, latitudes)
+            try nc.putDoubles(variable: lonVar, longitudes)
+        } catch {
+            nc.closeQuietly()
+            output.discard()
+            throw error
+        }
+        file = nc
+    }
+
+    deinit {
+        if file != nil { abort() }
+    }
+
+    /// Writes one field (`fieldCount` values, row-major, north row first).
+    public func write(channel: Int, trajectory: Int, timeIndex: Int, field: UnsafeBufferPointer<Float>) throws {
+        guard let nc = file else {
+            throw HensError(.internal, "\(path): write after finish() or abort()")
+        }
+        guard channels.indices.contains(channel), (0..<trajectoryCount).contains(trajectory),
+              (0..<timeCount).contains(timeIndex) else {
+            throw HensError(.internal, "\(path): field index (channel \(channel), trajectory \(trajectory), time \(timeIndex)) "
+                + "outside (\(channels.count), \(trajectoryCount), \(timeCount))")
+        }
+        guard field.count == fieldCount else {
+            throw HensError(.internal, "\(path): field for '\(channels[channel].name)' has \(field.count) values, "
+                + "expected \(latitudeCount)×\(longitudeCount) = \(fieldCount)")
+        }
+        try nc.putFloats(variable: channelVariables[channel], start: [trajectory, timeIndex, 0, 0],
+                         count: [1, 1, latitudeCount, longitudeCount], field)
+        let bit = (channel * trajectoryCount + trajectory) * timeCount + timeIndex
+        let mask = UInt64(1) << UInt64(bit % 64)
+        if written[bit / 64] & mask == 0 {
+            written[bit / 64] |= mask
+            writtenCount += 1
+        }
+    }
+
+    /// Writes one field from an array.
+    public func write(channel: Int, trajectory: Int, timeIndex: Int, field: [Float]) throws {
+        try field.withUnsafeBufferPointer {
+            try write(channel: channel, trajectory: trajectory, timeIndex: timeIndex, field: $0)
+        }
+    }
+
+    /// Closes the file and moves it to `path`. Throws (and deletes the temporary file) if any
+    /// field was never written or the file cannot be flushed.
+    public func finish() throws {
+        guard let nc = file else {
+            throw HensError(.internal, "\(path): finish() after finish() or abort()")
+        }
+        let total = channels.count * trajectoryCount * timeCount
+        if writtenCount != total {
+            let missing = firstMissingField()
+            abort()
+            throw HensError(.internal, "\(path): \(total - writtenCount) of \(total) fields were never written "
+                + "(first: channel '\(channels[missing.channel].name)', trajectory \(missing.trajectory), time \(missing.time))")
+        }
+        file = nil
+        do { try nc.close() } catch {
+            output.discard()
+            throw error
+        }
+        try output.commit()
+    }
+
+    /// Closes and deletes the temporary file; anything already at `path` is left untouched.
+    /// Safe to call more than once.
+    public func abort() {
+        file?.closeQuietly()
+        file = nil
+        output.discard()
+    }
+
+    private func firstMissingField() -> (channel: Int, trajectory: Int, time: Int) {
+        let word = written.firstIndex { $0 != ~0 } ?? 0
+        let bit = word * 64 + (~written[word]).trailingZeroBitCount
+        return (bit / (trajectoryCount * timeCount), bit / timeCount % trajectoryCount, bit % timeCount)
+    }
+
+    private static func validate(path: String, channels: [ChannelInfo], latitudes: [Double], longitudes: [Double],
+                                 times: [Double], timeUnits: String, trajectories: Int) throws {
+        func fail(_ message: String) -> HensError { HensError(.invalidArgument, "\(path): \(message)") }
+        guard !channels.isEmpty else { throw fail("no channels to write") }
+        var seen = Set<String>()
+        let reserved = Set(DatasetLayout.splitDimensions)
+        for channel in channels {
+            guard !reserved.contains(channel.name) else {
+                throw fail("channel name '\(channel.name)' clashes with a coordinate variable")
+            }
+            guard seen.insert(channel.name).inserted else { throw fail("channel '\(channel.name)' listed twice") }
+        }
+        guard !latitudes.isEmpty, !longitudes.isEmpty else { throw fail("the grid has no latitudes or no longitudes") }
+        guard zip(latitudes, latitudes.dropFirst()).allSatisfy({ $0 > $1 }),
+              latitudes.allSatisfy({ (-90...90).contains($0) }) else {
+            throw fail("latitudes must lie in [-90, 90] and run strictly north to south")
+        }
+        guard zip(longitudes, longitudes.dropFirst()).allSatisfy({ $0 < $1 }),
+              longitudes.allSatisfy({ $0 >= 0 && $0 < 360 }) else {
+            throw fail("longitudes must lie in [0, 360) and increase strictly")
+        }
+        guard !times.isEmpty else { throw fail("no times per trajectory") }
+        guard timeUnits.contains(" since ") else {
+            throw fail("time units '\(timeUnits)' are not CF time units such as 'seconds since 2000-01-01 00:00:00'")
+        }
+        guard trajectories > 0 else { throw fail("trajectory count must be positive, got \(trajectories)") }
+    }
+}

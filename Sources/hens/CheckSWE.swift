@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import HensCore
+import ShallowWater
+import Spherical
+
+/// `hens check swe`: the solver validation cases of sfno.md §4.4, with figures to compare.
+struct CheckSWE: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swe",
+        abstract: "Validate the shallow-water solver: Galewsky jet or random-IC statistics (sfno.md §4.4).",
+        discussion: """
+        galewsky: 256×512 equiangular, lmax 86, dt 150 s, 6 days; prints mass, energy, potential
+        enstrophy, h range and max |u| once a day. random: initial-condition statistics (h′ std,
+        rms |u|, ζ and δ std) over --samples seeds at the same resolution. Exits 1 when mass drifts
+        by more than 1e-12 (relative) or h leaves 8000–10500 m.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "galewsky or random.") var scenario = "galewsky"
+    @Option(help: "Simulated days (galewsky).") var days = 6.0
+    @Option(help: "Wave-number limit of the random IC.") var llimit = 20
+    @Option(help: "Seeds to average (random).") var samples = 8
+    @Option(help: "Latitude rows (default 256; nlon = 2·nlat).") var nlat = 256
+
+    func run() throws {
+        global.apply()
+        let grid = try SphericalGrid(.equiangular, nlat: nlat, nlon: 2 * nlat)
+        let lmax = ShallowWaterSolver.defaultBandLimit(nlat: nlat)
+        let solver = try ShallowWaterSolver(grid: grid, lmax: lmax, dt: 150)
+        print("\(grid.label), lmax \(lmax), dt 150 s, \(Parallel.threadCount) thread(s)")
+        switch scenario {
+        case "galewsky": try galewsky(solver)
+        case "random": random(solver)
+        default: throw HensError.invalid("scenario", "galewsky or random, got '\(scenario)'")
+        }
+    }
+
+    private func galewsky(_ solver: ShallowWaterSolver) throws {
+        var state = InitialCondition.galewsky.state(for: solver)
+        var integrator = AdamsBashforth3()
+        let d0 = solver.diagnostics(state)
+        let stepsPerDay = Int((86_400 / solver.dt).rounded())
+        let total = Int((days * Double(stepsPerDay)).rounded())
+        func line(_ day: Double, _ d: ShallowWaterDiagnostics) {
+            print(String(format: "day %4.1f  h %7.1f … %7.1f m  max|u| %5.1f m/s  mass %+.2e  energy %+.2e  pot.enstrophy %+.2e",
+                         day, d.minHeight, d.maxHeight, d.maxWind, d.mass / d0.mass - 1, d.energy / d0.energy - 1,
+                         d.potentialEnstrophy / d0.potentialEnstrophy - 1))
+        }
+        line(0, d0)
+        let clock = Stopwatch()
+        var done = 0, worstMass = 0.0, heightsOK = true
+        while done < total {
+            let n = min(stepsPerDay, total - done)
+            integrator.advance(&state, steps: n, solver: solver)
+            done += n
+            let d = solver.diagnostics(state)
+            worstMass = max(worstMass, abs(d.mass / d0.mass - 1))
+            heightsOK = heightsOK && d.minHeight > 8_000 && d.maxHeight < 10_500
+            line(Double(done) / Double(stepsPerDay), d)
+        }
+        print(String(format: "%d steps in %.1f s (%.2f ms/step); mass drift %.1e", total, clock.seconds,
+                     clock.seconds * 1e3 / Double(total), worstMass))
+        if worstMass > 1e-12 || !heightsOK { throw ExitCode(1) }
+    }
+
+    private func random(_ solver: ShallowWaterSolver) {
+        let p = solver.parameters, areas = solver.grid.cellAreas, nlon = solver.grid.nlon
+        var hVar = 0.0, u2 = 0.0, uMax = 0.0, zVar = 0.0, dVar = 0.0
+        for seed in 0..<samples {
+            let f = solver.gridFields(InitialCondition.random(mach: 0.2, llimit: llimit, seed: UInt64(seed)).state(for: solver))
+            var mean = 0.0
+            for i in 0..<solver.gridCount { mean += areas[i / nlon] * f.geopotential[i] / p.gravity }
+            mean /= 4 * .pi
+            for i in 0..<solver.gridCount {
+                let a = areas[i / nlon] / (4 * .pi), h = f.geopotential[i] / p.gravity - mean
+                let speed2 = f.u[i] * f.u[i] + f.v[i] * f.v[i]
+                hVar += a * h * h; u2 += a * speed2; uMax = max(uMax, speed2.squareRoot())
+                zVar += a * f.vorticity[i] * f.vorticity[i]; dVar += a * f.divergence[i] * f.divergence[i]
+            }
+        }
+        let n = Double(samples)
+        print(String(format: "random IC, mach 0.2, llimit %d, %d seeds: h′ std %.1f m, rms|u| %.2f m/s, max|u| %.1f m/s, ζ std %.2e s⁻¹, δ std %.2e s⁻¹",
+                     llimit, samples, (hVar / n).squareRoot(), (u2 / n).squareRoot(), uMax, (zVar / n).squareRoot(), (dVar / n).squareRoot()))
+    }
+}
