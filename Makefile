@@ -43,7 +43,10 @@ build: deps
 ## test: release-mode tests (numerical code is far too slow in debug builds).
 test: deps deps-test
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests -Xswiftc -enable-testing
-	$(SWIFT) test $(BUILD_FLAGS) -Xswiftc -enable-testing --skip-build
+	@set -o pipefail; $(SWIFT) test $(BUILD_FLAGS) -Xswiftc -enable-testing --skip-build --disable-swift-testing 2>&1 \
+	  | tee .build/test.log | grep -vE "^Test (Case|Suite) .*(started|passed)"
+	@# One plain closing line for CI logs: "N passed, N failed".
+	@awk '/^\t Executed [0-9]+ tests?, with [0-9]+ failures?/ {n=$$2; f=$$5} END {print n-f " passed, " f " failed"}' .build/test.log
 
 ## demo: the embedded-default chain, end to end (extended by every stage that exists).
 demo: build

@@ -57,12 +57,8 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     public init(grid: SphericalGrid, lmax: Int? = nil, mmax: Int? = nil,
                 normalization: Normalization = .ortho, csPhase: Bool = true,
                 planning: FFTPlanning = .measure) throws {
-        let l = lmax ?? grid.defaultBandLimit
-        let m = min(mmax ?? l, l)
-        guard l >= 1 else { throw HensError.invalid("lmax", "at least 1, got \(l)") }
-        guard m >= 1, m <= grid.nlon / 2 + 1 else {
-            throw HensError.invalid("mmax", "between 1 and nlon/2 + 1 = \(grid.nlon / 2 + 1) for \(grid.label), got \(m)")
-        }
+        let truncation = try Truncation(grid: grid, lmax: lmax, mmax: mmax)
+        let l = truncation.lmax, m = truncation.mmax
         self.grid = grid
         self.lmax = l
         self.mmax = m
@@ -81,14 +77,7 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
         }
         self.seeds = seeds
         firstPair = (0..<m).map { pairs.firstRelevantPair(m: $0, lmax: l) }
-        var scale = [Double](repeating: 0, count: l * m)
-        for ll in 0..<l {
-            for mm in 0..<min(m, ll + 1) {
-                let phase: Double = csPhase && mm % 2 == 1 ? -1 : 1
-                scale[ll * m + mm] = normalization.forwardScale(degree: ll) * phase
-            }
-        }
-        forwardScale = scale
+        forwardScale = truncation.forwardScales(normalization: normalization, csPhase: csPhase)
     }
 
     /// Reals per batch of grids: batch · nlat · nlon.
@@ -143,12 +132,9 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func forward(_ fields: [T], batch: Int = 1, algorithm: LegendreAlgorithm = .automatic) -> [T] {
-        precondition(fields.count == gridCount(batch: batch), "forward: expected \(gridCount(batch: batch)) values")
-        var out = [T](repeating: 0, count: coefficientCount(batch: batch))
-        fields.withUnsafeBufferPointer { f in
-            out.withUnsafeMutableBufferPointer { forward(f.baseAddress!, into: $0.baseAddress!, batch: batch, algorithm: algorithm) }
+        transformed(fields, expected: gridCount(batch: batch), outputCount: coefficientCount(batch: batch), "forward") {
+            forward($0, into: $1, batch: batch, algorithm: algorithm)
         }
-        return out
     }
 
     private func forwardTable(_ spectrum: UnsafeMutablePointer<T>, _ coefficients: UnsafeMutablePointer<T>, batch: Int) {
@@ -263,12 +249,28 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func inverse(_ coefficients: [T], batch: Int = 1, algorithm: LegendreAlgorithm = .automatic) -> [T] {
-        precondition(coefficients.count == coefficientCount(batch: batch), "inverse: expected \(coefficientCount(batch: batch)) values")
-        var out = [T](repeating: 0, count: gridCount(batch: batch))
-        coefficients.withUnsafeBufferPointer { c in
-            out.withUnsafeMutableBufferPointer { inverse(c.baseAddress!, into: $0.baseAddress!, batch: batch, algorithm: algorithm) }
+        transformed(coefficients, expected: coefficientCount(batch: batch), outputCount: gridCount(batch: batch), "inverse") {
+            inverse($0, into: $1, batch: batch, algorithm: algorithm)
         }
-        return out
+    }
+
+    /// Random coefficients band-limited to this transform (for tests, checks and benchmarks):
+    /// standard normal real and imaginary parts on m ≤ l, seeded; m = 0 and the Nyquist order
+    /// m = nlon/2 are real, since a real grid cannot carry their imaginary parts.
+    public func randomCoefficients(batch: Int = 1, seed: UInt64) -> [T] {
+        var rng = SeededGenerator(seed: seed)
+        var c = [T](repeating: 0, count: coefficientCount(batch: batch))
+        for b in 0..<batch {
+            for l in 0..<lmax {
+                for m in 0..<min(l + 1, mmax) {
+                    let i = ((b * lmax + l) * mmax + m) * 2
+                    c[i] = T(rng.nextNormal())
+                    let real = m == 0 || (grid.nlon % 2 == 0 && m == grid.nlon / 2)
+                    c[i + 1] = real ? 0 : T(rng.nextNormal())
+                }
+            }
+        }
+        return c
     }
 
     private func zeroImaginary(order m: Int, _ spectrum: UnsafeMutablePointer<T>, batch: Int) {

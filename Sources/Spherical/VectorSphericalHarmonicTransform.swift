@@ -36,12 +36,8 @@ public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Se
     public init(grid: SphericalGrid, lmax: Int? = nil, mmax: Int? = nil,
                 normalization: Normalization = .ortho, csPhase: Bool = true,
                 planning: FFTPlanning = .measure) throws {
-        let l = lmax ?? grid.defaultBandLimit
-        let m = min(mmax ?? l, l)
-        guard l >= 1 else { throw HensError.invalid("lmax", "at least 1, got \(l)") }
-        guard m >= 1, m <= grid.nlon / 2 + 1 else {
-            throw HensError.invalid("mmax", "between 1 and nlon/2 + 1 = \(grid.nlon / 2 + 1) for \(grid.label), got \(m)")
-        }
+        let truncation = try Truncation(grid: grid, lmax: lmax, mmax: mmax)
+        let l = truncation.lmax, m = truncation.mmax
         self.grid = grid
         self.lmax = l
         self.mmax = m
@@ -83,14 +79,7 @@ public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Se
                        + ((dl + dm + 1) * (dl + dm + 2)).squareRoot() * p(v, order + 1, degree + 1))
             }
         }
-        var scale = [Double](repeating: 0, count: l * m)
-        for ll in 0..<l {
-            for mm in 0..<min(m, ll + 1) {
-                let phase: Double = csPhase && mm % 2 == 1 ? -1 : 1
-                scale[ll * m + mm] = normalization.forwardScale(degree: ll) * phase
-            }
-        }
-        forwardScale = scale
+        forwardScale = truncation.forwardScales(normalization: normalization, csPhase: csPhase)
     }
 
     /// Reals per batch of vector fields: batch · 2 · nlat · nlon.
@@ -227,19 +216,17 @@ public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Se
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func forward(_ vectors: [T], batch: Int = 1) -> [T] {
-        precondition(vectors.count == gridCount(batch: batch), "forward: expected \(gridCount(batch: batch)) values")
-        var out = [T](repeating: 0, count: coefficientCount(batch: batch))
-        vectors.withUnsafeBufferPointer { v in out.withUnsafeMutableBufferPointer { forward(v.baseAddress!, into: $0.baseAddress!, batch: batch) } }
-        return out
+        transformed(vectors, expected: gridCount(batch: batch), outputCount: coefficientCount(batch: batch), "forward") {
+            forward($0, into: $1, batch: batch)
+        }
     }
 
     /// Array convenience for `inverse(_:into:batch:)`.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func inverse(_ coefficients: [T], batch: Int = 1) -> [T] {
-        precondition(coefficients.count == coefficientCount(batch: batch), "inverse: expected \(coefficientCount(batch: batch)) values")
-        var out = [T](repeating: 0, count: gridCount(batch: batch))
-        coefficients.withUnsafeBufferPointer { c in out.withUnsafeMutableBufferPointer { inverse(c.baseAddress!, into: $0.baseAddress!, batch: batch) } }
-        return out
+        transformed(coefficients, expected: coefficientCount(batch: batch), outputCount: gridCount(batch: batch), "inverse") {
+            inverse($0, into: $1, batch: batch)
+        }
     }
 }

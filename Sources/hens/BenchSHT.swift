@@ -78,7 +78,7 @@ struct BenchSHT: ParsableCommand {
         let sht = try SphericalHarmonicTransform<T>(grid: grid, lmax: c.lmaxInclusive + 1, mmax: c.lmaxInclusive + 1)
         var out: [[String: Any]] = []
         for batch in batches {
-            let coefficients = bandLimitedCoefficients(sht, batch: batch)
+            let coefficients = sht.randomCoefficients(batch: batch, seed: 42)
             var fields = [T](repeating: 0, count: sht.gridCount(batch: batch))
             var back = [T](repeating: 0, count: sht.coefficientCount(batch: batch))
             for t in threads {
@@ -112,23 +112,6 @@ struct BenchSHT: ParsableCommand {
         }
         return out
     }
-}
-
-/// Random coefficients band-limited to the transform (m = 0 and Nyquist real).
-func bandLimitedCoefficients<T: SHTScalar>(_ sht: SphericalHarmonicTransform<T>, batch: Int, seed: UInt64 = 42) -> [T] {
-    var rng = SeededGenerator(seed: seed)
-    var c = [T](repeating: 0, count: sht.coefficientCount(batch: batch))
-    for b in 0..<batch {
-        for l in 0..<sht.lmax {
-            for m in 0..<min(l + 1, sht.mmax) {
-                let i = ((b * sht.lmax + l) * sht.mmax + m) * 2
-                c[i] = T(rng.nextNormal())
-                let real = m == 0 || (sht.grid.nlon % 2 == 0 && m == sht.grid.nlon / 2)
-                c[i + 1] = real ? 0 : T(rng.nextNormal())
-            }
-        }
-    }
-    return c
 }
 
 func relativeL2<T: SHTScalar>(_ a: [T], _ b: [T]) throws -> Double {

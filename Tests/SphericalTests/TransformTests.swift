@@ -1,22 +1,9 @@
 import XCTest
 @testable import Spherical
 
-/// Random band-limited coefficients (m ≤ l), seeded. m = 0 and the Nyquist order m = nlon/2
-/// are real: a real grid cannot carry their imaginary parts.
+/// Random band-limited coefficients (the transform's own generator).
 func randomCoefficients<T: SHTScalar>(_ sht: SphericalHarmonicTransform<T>, batch: Int = 1, seed: UInt64 = 1) -> [T] {
-    var rng = SplitMix64(seed: seed)
-    var c = [T](repeating: 0, count: sht.coefficientCount(batch: batch))
-    for b in 0..<batch {
-        for l in 0..<sht.lmax {
-            for m in 0..<min(l + 1, sht.mmax) {
-                let i = ((b * sht.lmax + l) * sht.mmax + m) * 2
-                c[i] = T(rng.nextSigned())
-                let nyquist = sht.grid.nlon % 2 == 0 && m == sht.grid.nlon / 2
-                c[i + 1] = m == 0 || nyquist ? 0 : T(rng.nextSigned())
-            }
-        }
-    }
-    return c
+    sht.randomCoefficients(batch: batch, seed: seed)
 }
 
 /// A tiny deterministic generator for test data.
