@@ -13,11 +13,25 @@ struct AtomicFile {
     /// The path written to until `commit()`.
     let temporaryPath: String
 
-    /// Plans an atomic write of `path`, removing a stale temporary file of this process.
+    /// Plans an atomic write of `path`, removing stale temporary files of the same target: this
+    /// process's, and those of processes that no longer exist (a run killed half-way).
     init(path: String) {
         finalPath = path
         temporaryPath = "\(path).tmp-\(getpid())"
         unlink(temporaryPath)
+        Self.removeOrphans(of: path)
+    }
+
+    /// Deletes `<path>.tmp-<pid>` files whose writer process is gone.
+    static func removeOrphans(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 
     /// Moves the finished temporary file over the final path (replacing any old file).

@@ -138,6 +138,21 @@ final class DatasetSplitTests: TemporaryDirectoryTestCase {
         XCTAssertThrowsError(try writer.write(channel: 0, trajectory: 0, timeIndex: 0, field: field(0, 0, 0)))
     }
 
+    /// A run killed half-way leaves `<name>.tmp-<pid>`; the next writer of the same target
+    /// removes it once that process is gone, and leaves live writers' files alone.
+    func testOrphanedTemporaryFilesAreRemoved() throws {
+        let path = DatasetLayout.splitPath(dir, "train")
+        let orphan = path + ".tmp-2147483646"      // no such process
+        let live = path + ".tmp-\(getppid())"       // a process that exists
+        for p in [orphan, live] { FileManager.default.createFile(atPath: p, contents: Data("partial".utf8)) }
+        let writer = try makeWriter(path)
+        try writeAll(writer)
+        try writer.finish()
+        XCTAssertFalse(exists(orphan))
+        XCTAssertTrue(exists(live))
+        try FileManager.default.removeItem(atPath: live)
+    }
+
     func testDroppingAnUnfinishedWriterAborts() throws {
         let path = DatasetLayout.splitPath(dir, "climate")
         do {
