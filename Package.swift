@@ -29,17 +29,20 @@ let package = Package(
         .target(name: "ShallowWater", dependencies: ["HensCore", "Spherical", "DatasetIO"]),
         // The canonical data-set files (splits, statistics) over NetCDF, written atomically.
         .target(name: "DatasetIO", dependencies: ["HensCore", "CNetCDF"]),
+        // Real NetCDF → canonical dataset: CF decoding (packing, axes, time), variable table.
+        .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical", "ShallowWater", "DatasetIO",
+                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
         .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO"]),
         .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO"]),
     ],
     swiftLanguageModes: [.v5]
 )

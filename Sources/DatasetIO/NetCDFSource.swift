@@ -1,0 +1,234 @@
+import CNetCDF
+import Foundation
+import HensCore
+
+/// What a file is, judged by its first bytes (not its name).
+public enum FileKind: String, Sendable {
+    case netcdf3Classic = "NetCDF-3 classic"
+    case netcdf3Offset64 = "NetCDF-3 64-bit offset"
+    case netcdf3CDF5 = "NetCDF-3 CDF5 (64-bit data)"
+    case netcdf4 = "NetCDF-4/HDF5"
+    case zip = "ZIP archive"
+    case grib = "GRIB"
+    case empty = "empty file"
+    case unknown = "unknown"
+
+    /// Reads the magic bytes of `path`.
+    /// - Throws: when the file cannot be read at all.
+    public static func detect(path: String) throws -> FileKind {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw HensError(.badInput, "\(path): no such file")
+        }
+        if isDirectory.boolValue { throw HensError(.badInput, "\(path): is a folder, expected a NetCDF file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw HensError(.badInput, "\(path): cannot read the file (permissions?)")
+        }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        return classify(head)
+    }
+
+    /// Classifies the first (up to 8) bytes of a file.
+    public static func classify(_ head: [UInt8]) -> FileKind {
+        if head.isEmpty { return .empty }
+        func starts(_ bytes: [UInt8]) -> Bool { head.count >= bytes.count && Array(head.prefix(bytes.count)) == bytes }
+        if starts([0x43, 0x44, 0x46, 0x01]) { return .netcdf3Classic }
+        if starts([0x43, 0x44, 0x46, 0x02]) { return .netcdf3Offset64 }
+        if starts([0x43, 0x44, 0x46, 0x05]) { return .netcdf3CDF5 }
+        if starts([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) { return .netcdf4 }
+        if starts([0x50, 0x4B, 0x03, 0x04]) { return .zip }
+        if starts([0x47, 0x52, 0x49, 0x42]) { return .grib }
+        return .unknown
+    }
+
+    /// Whether libnetcdf can open this kind.
+    public var isNetCDF: Bool { [.netcdf3Classic, .netcdf3Offset64, .netcdf3CDF5, .netcdf4].contains(self) }
+
+    /// What to tell a user who handed hens this kind instead of NetCDF.
+    public var advice: String {
+        switch self {
+        case .zip: return "a ZIP archive, not NetCDF (the new CDS zips one file per stepType): unzip it and pass the .nc files inside"
+        case .grib: return "GRIB, not NetCDF: convert it first, e.g. `grib_to_netcdf -o out.nc in.grib` (Debian libeccodes-tools) or with cfgrib/xarray"
+        case .empty: return "an empty file (an interrupted download?)"
+        case .unknown: return "not a NetCDF file (no NetCDF or HDF5 signature in its first bytes)"
+        default: return "NetCDF"
+        }
+    }
+}
+
+/// A read-only, convention-free view of any NetCDF file: dimensions, variables, attributes and
+/// raw values. CF interpretation (packing, coordinates, time) is the Ingest module's job.
+public final class NetCDFSource {
+    /// A dimension of the file.
+    public struct Dimension: Equatable, Sendable {
+        public let name: String
+        public let length: Int
+        public let isUnlimited: Bool
+    }
+
+    /// An attribute value: text, or numbers (any numeric type, as Double).
+    public enum Attribute: Equatable, Sendable {
+        case text(String)
+        case numbers([Double])
+
+        /// The text, if this is a text attribute.
+        public var text: String? { if case let .text(t) = self { return t } else { return nil } }
+        /// The first number, if this is a numeric attribute.
+        public var number: Double? { if case let .numbers(n) = self { return n.first } else { return nil } }
+        /// All numbers, if numeric.
+        public var numbers: [Double]? { if case let .numbers(n) = self { return n } else { return nil } }
+    }
+
+    /// A variable: name, external type, dimension names and sizes, attributes.
+    public struct Variable: Sendable {
+        public let name: String
+        /// NetCDF type name: byte, char, short, int, float, double, ubyte, ushort, uint, int64, uint64, string.
+        public let typeName: String
+        public let dimensions: [String]
+        public let shape: [Int]
+        public let attributes: [String: Attribute]
+        let id: Int32
+
+        /// Number of values.
+        public var count: Int { shape.reduce(1, *) }
+        /// Whether the values are numbers (not characters or strings).
+        public var isNumeric: Bool { typeName != "char" && typeName != "string" }
+    }
+
+    public let path: String
+    public let kind: FileKind
+    /// libnetcdf's own format description (e.g. "NetCDF-4", "classic").
+    public let formatDescription: String
+    public let dimensions: [Dimension]
+    public let variables: [Variable]
+    public let globalAttributes: [String: Attribute]
+    private let file: NetCDFFile
+
+    /// Opens a file, refusing anything that is not NetCDF with advice on what it is.
+    public init(path: String) throws {
+        let kind = try FileKind.detect(path: path)
+        guard kind.isNetCDF else { throw HensError(.badInput, "\(path): \(kind.advice)") }
+        self.path = path
+        self.kind = kind
+        let file = try NetCDFFile.open(path: path)
+        self.file = file
+        do {
+            formatDescription = Self.format(of: file)
+            var unlimitedCount: Int32 = 0
+            var unlimited = [Int32](repeating: 0, count: Int(NC_MAX_DIMS))
+            try file.call("list unlimited dimensions") { nc_inq_unlimdims(file.id, &unlimitedCount, &unlimited) }
+            var ndims: Int32 = 0
+            try file.call("count dimensions") { nc_inq_ndims(file.id, &ndims) }
+            var dimIDs = [Int32](repeating: 0, count: Int(ndims))
+            try file.call("list dimensions") { nc_inq_dimids(file.id, &ndims, &dimIDs, 0) }
+            let unlimitedSet = Set(unlimited.prefix(Int(unlimitedCount)))
+            var dims: [Dimension] = []
+            var names: [Int32: (String, Int)] = [:]
+            for d in dimIDs {
+                let name = try file.dimensionName(d), length = try file.dimensionLength(d)
+                dims.append(Dimension(name: name, length: length, isUnlimited: unlimitedSet.contains(d)))
+                names[d] = (name, length)
+            }
+            dimensions = dims
+            variables = try file.variables().map { v in
+                Variable(name: v.name, typeName: Self.typeName(v.type),
+                         dimensions: v.dimensionIDs.map { names[$0]?.0 ?? "?" },
+                         shape: v.dimensionIDs.map { names[$0]?.1 ?? 0 },
+                         attributes: try Self.attributes(file, v.id), id: v.id)
+            }
+            globalAttributes = try Self.attributes(file, NC_GLOBAL)
+        } catch {
+            file.closeQuietly()
+            throw error
+        }
+    }
+
+    deinit { file.closeQuietly() }
+
+    /// The variable of that name, or nil.
+    public func variable(_ name: String) -> Variable? { variables.first { $0.name == name } }
+
+    /// Raw values (no scale, offset or fill handling) of a hyperslab, converted to Double.
+    public func readDoubles(_ variable: Variable, start: [Int], count: [Int]) throws -> [Double] {
+        guard variable.isNumeric else {
+            throw HensError(.badInput, "\(path): variable '\(variable.name)' holds \(variable.typeName) values, not numbers")
+        }
+        precondition(start.count == variable.shape.count && count.count == variable.shape.count, "hyperslab rank")
+        var values = [Double](repeating: 0, count: count.reduce(1, *))
+        guard !values.isEmpty else { return values }
+        try file.call("read variable '\(variable.name)'") { nc_get_vara_double(file.id, variable.id, start, count, &values) }
+        return values
+    }
+
+    /// All raw values of a variable, as Double.
+    public func readDoubles(_ variable: Variable) throws -> [Double] {
+        try readDoubles(variable, start: variable.shape.map { _ in 0 }, count: variable.shape)
+    }
+
+    /// The values of a 1-D NC_STRING or NC_CHAR variable as strings.
+    public func readStrings(_ variable: Variable) throws -> [String] {
+        if variable.typeName == "string", variable.shape.count == 1 {
+            return try file.getStrings(variable: variable.id, length: variable.shape[0])
+        }
+        throw HensError(.badInput, "\(path): variable '\(variable.name)' is not a list of strings")
+    }
+
+    private static func format(of file: NetCDFFile) -> String {
+        var format: Int32 = 0, mode: Int32 = 0
+        _ = NetCDFFile.locked { nc_inq_format_extended(file.id, &format, &mode) }
+        var classic: Int32 = 0
+        _ = NetCDFFile.locked { nc_inq_format(file.id, &classic) }
+        switch classic {
+        case NC_FORMAT_CLASSIC: return "classic"
+        case NC_FORMAT_64BIT_OFFSET: return "64-bit offset"
+        case NC_FORMAT_CDF5: return "CDF5"
+        case NC_FORMAT_NETCDF4: return "NetCDF-4"
+        case NC_FORMAT_NETCDF4_CLASSIC: return "NetCDF-4 classic model"
+        default: return "format \(classic)"
+        }
+    }
+
+    private static func typeName(_ type: nc_type) -> String {
+        switch Int32(type) {
+        case NC_BYTE: return "byte"
+        case NC_CHAR: return "char"
+        case NC_SHORT: return "short"
+        case NC_INT: return "int"
+        case NC_FLOAT: return "float"
+        case NC_DOUBLE: return "double"
+        case NC_UBYTE: return "ubyte"
+        case NC_USHORT: return "ushort"
+        case NC_UINT: return "uint"
+        case NC_INT64: return "int64"
+        case NC_UINT64: return "uint64"
+        case NC_STRING: return "string"
+        default: return "type \(type)"
+        }
+    }
+
+    private static func attributes(_ file: NetCDFFile, _ varid: Int32) throws -> [String: Attribute] {
+        var count: Int32 = 0
+        if varid == NC_GLOBAL {
+            try file.call("count global attributes") { nc_inq_natts(file.id, &count) }
+        } else {
+            try file.call("count attributes") { nc_inq_varnatts(file.id, varid, &count) }
+        }
+        var result: [String: Attribute] = [:]
+        for index in 0..<count {
+            var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
+            try file.call("inquire attribute \(index)") { nc_inq_attname(file.id, varid, index, &buffer) }
+            let name = String(cString: buffer)
+            if let text = try file.textAttribute(name, variable: varid) {
+                result[name] = .text(text)
+                continue
+            }
+            var length = 0
+            try file.call("inquire attribute '\(name)'") { nc_inq_attlen(file.id, varid, name, &length) }
+            var values = [Double](repeating: 0, count: max(1, length))
+            try file.call("read attribute '\(name)'") { nc_get_att_double(file.id, varid, name, &values) }
+            result[name] = .numbers(Array(values.prefix(length)))
+        }
+        return result
+    }
+}

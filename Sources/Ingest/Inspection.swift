@@ -1,0 +1,137 @@
+import DatasetIO
+import Foundation
+import HensCore
+
+/// A one-screen summary of a NetCDF input (or a hens file): format, grid, time axis, levels,
+/// members, variables with units and packing, what `ingest` would make of each, and problems.
+public struct Inspection {
+    public let path: String
+    public private(set) var lines: [String] = []
+    public private(set) var problems: [String] = []
+
+    /// Inspects a file. Throws only when it cannot be opened as NetCDF at all.
+    public init(path: String) throws {
+        self.path = path
+        let source = try NetCDFSource(path: path)
+        lines.append("\(path): \(source.kind.rawValue) (\(source.formatDescription))")
+        let dims = source.dimensions.map { "\($0.name)=\($0.length)\($0.isUnlimited ? " (unlimited)" : "")" }
+        lines.append("dimensions: " + dims.joined(separator: ", "))
+        if let version = source.globalAttributes["hens_version"]?.text {
+            let generator = source.globalAttributes["generator"]?.text ?? "hens"
+            lines.append("hens file: written by \(generator), hens \(version)")
+        }
+
+        var roles: [String: AxisRole] = [:]
+        for d in source.dimensions { roles[d.name] = CoordinateAxes.role(of: coordinate(source, d.name), name: d.name) }
+        describeGrid(source, roles)
+        describeTime(source, roles)
+        describeAxis(source, roles, .vertical, "levels")
+        describeAxis(source, roles, .member, "members")
+        describeVariables(source, roles)
+        if problems.isEmpty { lines.append("problems: none found") }
+        else { lines.append("problems:"); lines += problems.map { "  - " + $0 } }
+    }
+
+    private func coordinate(_ s: NetCDFSource, _ dim: String) -> NetCDFSource.Variable? {
+        s.variables.first { $0.name == dim && $0.dimensions == [dim] }
+    }
+
+    private func dimension(_ roles: [String: AxisRole], _ role: AxisRole) -> String? {
+        roles.filter { $0.value == role }.map(\.key).sorted().first
+    }
+
+    private mutating func describeGrid(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
+        guard let latDim = dimension(roles, .latitude), let lonDim = dimension(roles, .longitude),
+              let lat = coordinate(s, latDim), let lon = coordinate(s, lonDim),
+              let latitudes = try? s.readDoubles(lat), let longitudes = try? s.readDoubles(lon) else {
+            lines.append("grid: no latitude/longitude coordinate variables found")
+            problems.append("no latitude/longitude coordinates: ingest needs a regular lat-lon grid")
+            return
+        }
+        let grid = GridDescription(latitudes: latitudes, longitudes: longitudes)
+        lines.append("grid: \(grid.summary) [dims \(latDim), \(lonDim)]")
+        if !grid.hasUniformLatitudes { problems.append("latitudes are not uniformly spaced (Gaussian grid?): ingest needs a regular lat-lon grid; regrid first, e.g. `cdo remapbil,r360x181`") }
+        if !grid.hasUniformLongitudes { problems.append("longitudes are not uniformly spaced") }
+        if !(grid.isGlobalInLatitude && grid.isGlobalInLongitude) { problems.append("regional grid: ingest refuses it unless --allow-regional") }
+        if lat.attributes["units"]?.text.map({ CoordinateAxes.latitudeUnits.contains($0.lowercased()) }) != true {
+            lines.append("  note: latitude units '\(lat.attributes["units"]?.text ?? "none")' (identified by name)")
+        }
+    }
+
+    private mutating func describeTime(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
+        guard let dim = dimension(roles, .time), let v = coordinate(s, dim) else {
+            lines.append("time: none")
+            return
+        }
+        do {
+            let calendar = try CFCalendar(attribute: v.attributes["calendar"]?.text)
+            let units = try CFTimeUnits(v.attributes["units"]?.text ?? "", calendar: calendar)
+            let seconds = try s.readDoubles(v).map(units.seconds)
+            guard let first = seconds.first, let last = seconds.last else { lines.append("time: empty"); return }
+            let steps = Set(zip(seconds, seconds.dropFirst()).map { $1 - $0 })
+            let step = steps.count == 1 ? String(format: "%g h", steps.first! / 3600) : "irregular"
+            lines.append("time: \(seconds.count) steps, \(units.isoString(seconds: first)) → \(units.isoString(seconds: last)), step \(step), \(calendar.rawValue) calendar [\(dim): '\(units.text)']")
+            if Set(seconds).count != seconds.count { problems.append("duplicate times in '\(dim)'") }
+            if zip(seconds, seconds.dropFirst()).contains(where: { $1 < $0 }) { problems.append("times in '\(dim)' are not increasing") }
+        } catch let e as HensError {
+            lines.append("time: unreadable [\(dim)]")
+            problems.append(e.message)
+        } catch {
+            problems.append("time: \(error)")
+        }
+    }
+
+    private mutating func describeAxis(_ s: NetCDFSource, _ roles: [String: AxisRole], _ role: AxisRole, _ label: String) {
+        guard let dim = dimension(roles, role) else { return }
+        let values = coordinate(s, dim).flatMap { try? s.readDoubles($0) } ?? []
+        let units = coordinate(s, dim)?.attributes["units"]?.text ?? ""
+        let shown = values.prefix(12).map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ", ")
+        lines.append("\(label): \(dim) = [\(shown)\(values.count > 12 ? ", …" : "")] \(units)")
+    }
+
+    private mutating func describeVariables(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
+        let coordinateNames = Set(s.dimensions.map(\.name))
+        let data = s.variables.filter { !coordinateNames.contains($0.name) && $0.dimensions.count >= 2 }
+        lines.append("variables:")
+        for v in data {
+            let units = v.attributes["units"]?.text
+            let unpack = Unpacking(v)
+            var line = "  \(v.name)(\(v.dimensions.joined(separator: ", "))) \(v.typeName), units '\(units ?? "none")'"
+            if unpack.isPacked { line += String(format: ", packed ×%g %+g", unpack.scaleFactor, unpack.addOffset) }
+            if !unpack.missingValues.isEmpty { line += ", missing \(unpack.missingValues.map { String(format: "%g", $0) }.joined(separator: "/"))" }
+            if let mapped = VariableTable.lookup(name: v.name, gribShortName: v.attributes["GRIB_shortName"]?.text,
+                                                 standardName: v.attributes["standard_name"]?.text) {
+                do {
+                    let conversion = try UnitConversion(from: units, for: mapped, variable: v.name)
+                    let target = channels(s, v, roles, mapped)
+                    line += " → \(target) [\(mapped.quantity.units)\(conversion == .identity ? "" : String(format: ", ×%g %+g", conversion.factor, conversion.offset))]"
+                } catch let e as HensError {
+                    line += " → refused"
+                    problems.append(e.message)
+                } catch {}
+            } else {
+                line += " → not a hens channel (ignored)"
+            }
+            let roleList = v.dimensions.map { roles[$0] ?? .other }
+            if let member = zip(v.dimensions, roleList).first(where: { $0.1 == .member }) {
+                line += " (ensemble dim '\(member.0)': ingest takes --member 0 by default)"
+            }
+            lines.append(line)
+        }
+        if data.isEmpty { problems.append("no data variables with two or more dimensions") }
+    }
+
+    private func channels(_ s: NetCDFSource, _ v: NetCDFSource.Variable, _ roles: [String: AxisRole], _ mapped: SourceVariable) -> String {
+        if let surface = mapped.surfaceChannel { return surface }
+        guard let levelDim = v.dimensions.first(where: { roles[$0] == .vertical }),
+              let coord = coordinate(s, levelDim), let levels = try? s.readDoubles(coord) else {
+            return "\(mapped.quantity.levelPrefix ?? mapped.quantity.rawValue)<level> (no level coordinate)"
+        }
+        let units = coord.attributes["units"]?.text?.lowercased() ?? "hpa"
+        let hPa = levels.map { units == "pa" ? $0 / 100 : $0 }
+        return hPa.compactMap { VariableTable.channelName(mapped, levelHPa: $0) }.joined(separator: ", ")
+    }
+
+    /// The report as text.
+    public var text: String { lines.joined(separator: "\n") }
+}

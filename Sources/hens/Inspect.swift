@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import HensCore
+import Ingest
+
+/// `hens inspect FILE…`: a one-screen summary of NetCDF inputs and hens files.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Summarise NetCDF files: format, grid, time axis, variables, what ingest would map them to, problems.",
+        discussion: "Exits 3 when a file cannot be read as NetCDF (ZIP, GRIB, empty, truncated…), 0 otherwise.")
+
+    @Argument(help: "Files to inspect.") var files: [String]
+
+    func run() throws {
+        for (i, file) in files.enumerated() {
+            if i > 0 { print("") }
+            print(try Inspection(path: file).text)
+        }
+    }
+}
