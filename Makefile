@@ -15,7 +15,7 @@ HENS        = .build/release/hens
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
 # Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
-TEST_PKGS  :=
+TEST_PKGS  := cdo
 
 .PHONY: deps deps-test build test demo bench bench-swe dataset clean
 

@@ -30,7 +30,9 @@ let package = Package(
         // The canonical data-set files (splits, statistics) over NetCDF, written atomically.
         .target(name: "DatasetIO", dependencies: ["HensCore", "CNetCDF"]),
         // Real NetCDF → canonical dataset: CF decoding (packing, axes, time), variable table.
-        .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO"]),
+        .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO", "Spherical", "Regrid"]),
+        // Real lat-lon data onto a model grid: bilinear, conservative and spectral regridding.
+        .target(name: "Regrid", dependencies: ["HensCore", "Spherical"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
@@ -42,7 +44,8 @@ let package = Package(
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
         .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO"]),
         .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO", "Spherical"]),
+        .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -40,6 +40,7 @@ public enum CoordinateAxes {
                 if longitudeUnits.contains(units) { return .longitude }
                 if units.contains(" since ") { return .time }
                 if pressureUnits.contains(units) || attr("positive") != nil { return .vertical }
+                if v.shape.isEmpty && attr("standard_name") == nil && ["level", "plev", "air_pressure", "pressure"].contains(lowerName) { return .vertical }
             }
         }
         switch lowerName {

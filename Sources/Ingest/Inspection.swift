@@ -99,18 +99,19 @@ public struct Inspection {
             var line = "  \(v.name)(\(v.dimensions.joined(separator: ", "))) \(v.typeName), units '\(units ?? "none")'"
             if unpack.isPacked { line += String(format: ", packed ×%g %+g", unpack.scaleFactor, unpack.addOffset) }
             if !unpack.missingValues.isEmpty { line += ", missing \(unpack.missingValues.map { String(format: "%g", $0) }.joined(separator: "/"))" }
-            if let mapped = VariableTable.lookup(name: v.name, gribShortName: v.attributes["GRIB_shortName"]?.text,
-                                                 standardName: v.attributes["standard_name"]?.text) {
+            if VariableTable.lookup(name: v.name, gribShortName: v.attributes["GRIB_shortName"]?.text,
+                                    standardName: v.attributes["standard_name"]?.text) == nil {
+                line += " → not a hens channel (ignored)"
+            } else {
                 do {
-                    let conversion = try UnitConversion(from: units, for: mapped, variable: v.name)
-                    let target = channels(s, v, roles, mapped)
-                    line += " → \(target) [\(mapped.quantity.units)\(conversion == .identity ? "" : String(format: ", ×%g %+g", conversion.factor, conversion.offset))]"
+                    let sources = try FieldSource.sources(for: v, in: s)
+                    let conversion = sources.first?.conversion ?? .identity
+                    let units = sources.first.map { $0.quantity.units } ?? ""
+                    line += " → \(sources.map(\.channel).joined(separator: ", ")) [\(units)\(conversion == .identity ? "" : String(format: ", ×%g %+g", conversion.factor, conversion.offset))]"
                 } catch let e as HensError {
                     line += " → refused"
                     problems.append(e.message)
                 } catch {}
-            } else {
-                line += " → not a hens channel (ignored)"
             }
             let roleList = v.dimensions.map { roles[$0] ?? .other }
             if let member = zip(v.dimensions, roleList).first(where: { $0.1 == .member }) {
@@ -119,17 +120,6 @@ public struct Inspection {
             lines.append(line)
         }
         if data.isEmpty { problems.append("no data variables with two or more dimensions") }
-    }
-
-    private func channels(_ s: NetCDFSource, _ v: NetCDFSource.Variable, _ roles: [String: AxisRole], _ mapped: SourceVariable) -> String {
-        if let surface = mapped.surfaceChannel { return surface }
-        guard let levelDim = v.dimensions.first(where: { roles[$0] == .vertical }),
-              let coord = coordinate(s, levelDim), let levels = try? s.readDoubles(coord) else {
-            return "\(mapped.quantity.levelPrefix ?? mapped.quantity.rawValue)<level> (no level coordinate)"
-        }
-        let units = coord.attributes["units"]?.text?.lowercased() ?? "hpa"
-        let hPa = levels.map { units == "pa" ? $0 / 100 : $0 }
-        return hPa.compactMap { VariableTable.channelName(mapped, levelHPa: $0) }.joined(separator: ", ")
     }
 
     /// The report as text.

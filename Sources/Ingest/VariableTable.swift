@@ -35,6 +35,17 @@ public enum Quantity: String, Sendable, CaseIterable {
         }
     }
 
+    /// The single-level channel a near-surface field of this quantity maps to (NCEP's
+    /// "Surface" air temperature and winds).
+    var nearSurfaceChannel: String? {
+        switch self {
+        case .temperature: return "t2m"
+        case .eastwardWind: return "u10m"
+        case .northwardWind: return "v10m"
+        default: return nil
+        }
+    }
+
     /// Channel name prefix for pressure-level fields (z500, t850, …).
     var levelPrefix: String? {
         switch self {
