@@ -41,8 +41,8 @@ public struct DatasetIngest {
 
     public init(_ request: IngestRequest) { self.request = request }
 
-    /// Runs the ingest.
-    public mutating func run(progress: ProgressReporter? = nil) throws {
+    /// Runs the ingest; progress on stderr (fields written) unless `quiet`.
+    public mutating func run(quiet: Bool = true) throws {
         let r = request
         guard !r.files.isEmpty else { throw HensError.invalid("FILES", "at least one input file") }
         try checkOutputFolder(r)
@@ -164,8 +164,8 @@ public struct DatasetIngest {
             let weights = r.grid?.weights ?? reference.latitudes.map { max(0, cos($0 * .pi / 180)) }
             var statistics: [RunningMoments]? = nil, tendencies: [RunningMoments]? = nil
             let total = plans.reduce(0) { $0 + $1.1.reduce(0) { $0 + $1.count } } * channels.count
-            progress?.advance(0)
-            _ = total
+            let progress = ProgressReporter("ingest", total: total, unit: "fields", quiet: quiet)
+            defer { progress.finish() }
             for (name, trajectories) in plans {
                 let writer = try DatasetSplitWriter(
                     path: DatasetLayout.splitPath(staging, name), channels: infos, latitudes: outLatitudes,
@@ -189,7 +189,7 @@ public struct DatasetIngest {
                             values[c].add(values: field.map { $0.isNaN ? 0 : $0 }, weights: weights)
                             if !previous.isEmpty { diffs[c].add(values: zip(field, previous[c]).map { ($0 - $1).isNaN ? 0 : $0 - $1 }, weights: weights) }
                             current.append(field)
-                            progress?.advance()
+                            progress.advance()
                         }
                         previous = current
                     }

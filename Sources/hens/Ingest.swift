@@ -67,7 +67,7 @@ struct IngestCommand: ParsableCommand {
         }
         let clock = Stopwatch()
         var ingest = DatasetIngest(request)
-        try ingest.run(progress: ProgressReporter("ingest", total: 1, unit: "fields", quiet: true))
+        try ingest.run(quiet: global.quiet)
         if !global.quiet {
             for line in ingest.log { FileHandle.standardError.write(Data("ingest: \(line)\n".utf8)) }
             FileHandle.standardError.write(Data(String(format: "ingest: wrote %@ in %.1f s\n", out, clock.seconds).utf8))
