@@ -149,6 +149,11 @@ public final class NetCDFSource {
     /// The variable of that name, or nil.
     public func variable(_ name: String) -> Variable? { variables.first { $0.name == name } }
 
+    /// The coordinate variable of a dimension: the 1-D variable named like it (NUG), or nil.
+    public func coordinate(of dimension: String) -> Variable? {
+        variables.first { $0.name == dimension && $0.dimensions == [dimension] }
+    }
+
     /// Raw values (no scale, offset or fill handling) of a hyperslab, converted to Double.
     public func readDoubles(_ variable: Variable, start: [Int], count: [Int]) throws -> [Double] {
         guard variable.isNumeric else {

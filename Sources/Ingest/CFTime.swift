@@ -38,12 +38,17 @@ public struct CFTimeUnits: Sendable, Equatable {
     /// Seconds since 1970-01-01 00:00:00 (in the calendar) of a raw time value.
     public func seconds(_ value: Double) -> Double { referenceSeconds + value * secondsPerUnit }
 
-    /// An ISO-like date string for seconds since 1970 in the calendar.
-    public func isoString(seconds: Double) -> String {
+    /// The calendar date and seconds of day of seconds since 1970-01-01 in the calendar.
+    public func date(seconds: Double) -> (year: Int, month: Int, day: Int, secondsOfDay: Double) {
         let epoch = (try? calendar.dayNumber(year: 1970, month: 1, day: 1)) ?? 0
         let days = Int((seconds / 86_400).rounded(.down))
-        let rest = seconds - Double(days) * 86_400
         let (y, m, d) = calendar.date(dayNumber: epoch + days)
+        return (y, m, d, seconds - Double(days) * 86_400)
+    }
+
+    /// An ISO-like date string for seconds since 1970 in the calendar.
+    public func isoString(seconds: Double) -> String {
+        let (y, m, d, rest) = date(seconds: seconds)
         let s = Int(rest.rounded())
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, s / 3600, s % 3600 / 60, s % 60)
     }

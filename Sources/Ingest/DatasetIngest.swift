@@ -85,17 +85,17 @@ public struct DatasetIngest {
         if !r.allowRegional && !(grid.isGlobalInLatitude && grid.isGlobalInLongitude) {
             throw HensError(.badInput, "\(reference.file.path): regional grid (\(grid.summary)); pass --allow-regional to ingest it anyway")
         }
-        // 3. Time → source per channel; duplicates and disorder are errors.
+        // 3. Time → source per channel; duplicates and disorder are errors. (All sources share
+        // the reference calendar, checked above.)
+        let units = try CFTimeUnits("seconds since 1970-01-01", calendar: reference.calendar)
         var index: [String: [Double: (FieldSource, Int)]] = [:]
         for s in chosen {
             if let bad = zip(s.times, s.times.dropFirst()).first(where: { $1 <= $0 }) {
-                let units = try CFTimeUnits("seconds since 1970-01-01", calendar: s.calendar)
                 let what = bad.1 == bad.0 ? "duplicate time" : "times not increasing at"
                 throw HensError(.badInput, "\(s.file.path): \(what) \(units.isoString(seconds: bad.1)) in variable '\(s.variable.name)'")
             }
             for (i, t) in s.times.enumerated() {
                 if let previous = index[s.channel]?[t] {
-                    let units = try CFTimeUnits("seconds since 1970-01-01", calendar: s.calendar)
                     throw HensError(.badInput, "\(s.file.path): time \(units.isoString(seconds: t)) of channel \(s.channel) is also in \(previous.0.file.path)")
                 }
                 index[s.channel, default: [:]][t] = (s, i)
@@ -107,7 +107,6 @@ public struct DatasetIngest {
         guard !times.isEmpty else { throw HensError(.badInput, "the requested channels share no time") }
         let dropped = Set(channels.flatMap { index[$0]!.keys }).count - times.count
         if dropped > 0 { log.append("dropped \(dropped) time(s) not present in every channel") }
-        let units = try CFTimeUnits("seconds since 1970-01-01", calendar: reference.calendar)
         // Regridding onto the model grid, planned once for all fields.
         var regridder: Regridder?
         var outLatitudes = reference.latitudes, outLongitudes = reference.longitudes
@@ -130,10 +129,8 @@ public struct DatasetIngest {
         var plans: [(String, [[Double]])] = []
         for (name, range) in splits {
             let selected = times.filter { t in
-                let day = Int((t / 86_400).rounded(.down))
-                let epoch = (try? reference.calendar.dayNumber(year: 1970, month: 1, day: 1)) ?? 0
-                let (y, m, d) = reference.calendar.date(dayNumber: epoch + day)
-                return range.contains(year: y, month: m, day: d)
+                let date = units.date(seconds: t)
+                return range.contains(year: date.year, month: date.month, day: date.day)
             }
             guard !selected.isEmpty else {
                 throw HensError(.badInput, "split \(name) (\(range.text)) holds no time; the inputs cover \(units.isoString(seconds: times.first!)) … \(units.isoString(seconds: times.last!))")

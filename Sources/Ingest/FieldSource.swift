@@ -50,13 +50,10 @@ public struct FieldSource {
         return try sources(file, v, mapped, member: member)
     }
 
-    private static func coordinate(_ file: NetCDFSource, _ dim: String) -> NetCDFSource.Variable? {
-        file.variables.first { $0.name == dim && $0.dimensions == [dim] }
-    }
 
     private static func sources(_ file: NetCDFSource, _ v: NetCDFSource.Variable, _ mapped: SourceVariable, member: Int) throws -> [FieldSource] {
         let where_ = "\(file.path): variable '\(v.name)'"
-        let roles = v.dimensions.map { CoordinateAxes.role(of: coordinate(file, $0), name: $0) }
+        let roles = v.dimensions.map { CoordinateAxes.role(of: file.coordinate(of: $0), name: $0) }
         guard let lat = roles.firstIndex(of: .latitude), let lon = roles.firstIndex(of: .longitude) else {
             throw HensError(.badInput, "\(where_) has dims (\(v.dimensions.joined(separator: ", "))): no latitude/longitude dimensions")
         }
@@ -66,7 +63,7 @@ public struct FieldSource {
         let time = roles.firstIndex(of: .time)
         let timeVar: NetCDFSource.Variable
         if let time {
-            guard let c = coordinate(file, v.dimensions[time]) else {
+            guard let c = file.coordinate(of: v.dimensions[time]) else {
                 throw HensError(.badInput, "\(file.path): time dimension '\(v.dimensions[time])' has no coordinate variable")
             }
             timeVar = c
@@ -85,7 +82,7 @@ public struct FieldSource {
         }
         let times = try file.readDoubles(timeVar).map(units.seconds)
         // Horizontal grid, normalised.
-        guard let latVar = coordinate(file, v.dimensions[lat]), let lonVar = coordinate(file, v.dimensions[lon]) else {
+        guard let latVar = file.coordinate(of: v.dimensions[lat]), let lonVar = file.coordinate(of: v.dimensions[lon]) else {
             throw HensError(.badInput, "\(where_): latitude/longitude dimensions have no coordinate variables")
         }
         let rawLat = try file.readDoubles(latVar), rawLon = try file.readDoubles(lonVar)
@@ -106,7 +103,7 @@ public struct FieldSource {
             switch role {
             case .vertical:
                 levelAxis = axis
-                let coord = coordinate(file, name)
+                let coord = file.coordinate(of: name)
                 let values = try coord.map { try file.readDoubles($0) } ?? Array(0..<length).map(Double.init)
                 let unit = coord?.attributes["units"]?.text?.lowercased() ?? "hpa"
                 levelsHPa = values.map { unit == "pa" ? $0 / 100 : $0 }

@@ -22,7 +22,7 @@ public struct Inspection {
         }
 
         var roles: [String: AxisRole] = [:]
-        for d in source.dimensions { roles[d.name] = CoordinateAxes.role(of: coordinate(source, d.name), name: d.name) }
+        for d in source.dimensions { roles[d.name] = CoordinateAxes.role(of: source.coordinate(of: d.name), name: d.name) }
         describeGrid(source, roles)
         describeTime(source, roles)
         describeAxis(source, roles, .vertical, "levels")
@@ -32,9 +32,6 @@ public struct Inspection {
         else { lines.append("problems:"); lines += problems.map { "  - " + $0 } }
     }
 
-    private func coordinate(_ s: NetCDFSource, _ dim: String) -> NetCDFSource.Variable? {
-        s.variables.first { $0.name == dim && $0.dimensions == [dim] }
-    }
 
     private func dimension(_ roles: [String: AxisRole], _ role: AxisRole) -> String? {
         roles.filter { $0.value == role }.map(\.key).sorted().first
@@ -42,7 +39,7 @@ public struct Inspection {
 
     private mutating func describeGrid(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
         guard let latDim = dimension(roles, .latitude), let lonDim = dimension(roles, .longitude),
-              let lat = coordinate(s, latDim), let lon = coordinate(s, lonDim),
+              let lat = s.coordinate(of: latDim), let lon = s.coordinate(of: lonDim),
               let latitudes = try? s.readDoubles(lat), let longitudes = try? s.readDoubles(lon) else {
             lines.append("grid: no latitude/longitude coordinate variables found")
             problems.append("no latitude/longitude coordinates: ingest needs a regular lat-lon grid")
@@ -59,7 +56,7 @@ public struct Inspection {
     }
 
     private mutating func describeTime(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
-        guard let dim = dimension(roles, .time), let v = coordinate(s, dim) else {
+        guard let dim = dimension(roles, .time), let v = s.coordinate(of: dim) else {
             lines.append("time: none")
             return
         }
@@ -83,8 +80,8 @@ public struct Inspection {
 
     private mutating func describeAxis(_ s: NetCDFSource, _ roles: [String: AxisRole], _ role: AxisRole, _ label: String) {
         guard let dim = dimension(roles, role) else { return }
-        let values = coordinate(s, dim).flatMap { try? s.readDoubles($0) } ?? []
-        let units = coordinate(s, dim)?.attributes["units"]?.text ?? ""
+        let values = s.coordinate(of: dim).flatMap { try? s.readDoubles($0) } ?? []
+        let units = s.coordinate(of: dim)?.attributes["units"]?.text ?? ""
         let shown = values.prefix(12).map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ", ")
         lines.append("\(label): \(dim) = [\(shown)\(values.count > 12 ? ", …" : "")] \(units)")
     }

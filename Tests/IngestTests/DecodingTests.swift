@@ -15,6 +15,13 @@ func netcdf(_ cdl: String, format: String = "nc4", file: StaticString = #filePat
     return base + ".nc"
 }
 
+/// Writes raw bytes to `path`, failing the test if the file cannot be created.
+@discardableResult
+func writeFile(_ path: String, _ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> String {
+    XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot create \(path)", file: file, line: line)
+    return path
+}
+
 final class DecodingTests: XCTestCase {
     /// A small old-CDS-like file: int16 packing with fill, descending latitude, levels in
     /// millibars, an ensemble dimension.
@@ -147,8 +154,7 @@ final class DecodingTests: XCTestCase {
             ("truncated.nc", [0x43, 0x44, 0x46, 0x01, 0, 0, 0], "cannot open"),
         ]
         for (name, bytes, fragment) in cases {
-            let path = dir + "/" + name
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            let path = writeFile(dir + "/" + name, bytes)
             XCTAssertThrowsError(try NetCDFSource(path: path), name) { error in
                 let message = "\(error)"
                 XCTAssertTrue(message.contains(path) && message.contains(fragment), "\(name): \(message)")

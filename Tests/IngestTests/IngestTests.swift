@@ -125,11 +125,7 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "no output left behind", file: file, line: line)
     }
 
-    func write(_ name: String, _ bytes: [UInt8]) -> String {
-        let path = scratch + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return path
-    }
+    func write(_ name: String, _ bytes: [UInt8]) -> String { writeFile(scratch + "/" + name, bytes) }
 
     /// A tiny global 3-time temperature file; `lat`, `time`, `units`, `data` vary per case.
     func cdl(lat: String = "90, 0, -90", time: String = "0, 6, 12", units: String = "K",
@@ -167,7 +163,7 @@ final class IngestTests: XCTestCase {
         assertRefused([scratch + "/nope.nc"], "no such file")
         // Output problems: a parent path that is a file, and an existing dataset.
         let blocker = write("blocker", Array("x".utf8))
-        XCTAssertThrowsError(try { var r = IngestRequest(files: [good], output: blocker + "/ds"); var i = DatasetIngest(r); r.overwrite = false; try i.run() }()) {
+        XCTAssertThrowsError(try { var i = DatasetIngest(IngestRequest(files: [good], output: blocker + "/ds")); try i.run() }()) {
             XCTAssertTrue("\($0)".contains("is a file, not a folder"), "\($0)")
         }
         _ = try ingest([good], out: "existing")

@@ -1,4 +1,5 @@
 import XCTest
+import HensCore
 @testable import Spherical
 
 /// Random band-limited coefficients (the transform's own generator).
@@ -6,19 +7,9 @@ func randomCoefficients<T: SHTScalar>(_ sht: SphericalHarmonicTransform<T>, batc
     sht.randomCoefficients(batch: batch, seed: seed)
 }
 
-/// A tiny deterministic generator for test data.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [−1, 1).
-    mutating func nextSigned() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
+extension SeededGenerator {
+    /// Uniform in (−1, 1), for test data.
+    mutating func nextSigned() -> Double { 2 * nextUniform() - 1 }
 }
 
 func maxAbs<T: SHTScalar>(_ a: [T]) -> Double { a.reduce(0) { max($0, abs(Double($1))) } }
