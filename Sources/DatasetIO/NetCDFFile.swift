@@ -282,19 +282,25 @@ struct NetCDFFile {
         }
     }
 
-    /// All text attributes of a variable (or the global ones), by name.
-    func textAttributes(variable varid: Int32 = NC_GLOBAL) throws -> [String: String] {
+    /// Names of a variable's attributes (or the global ones), in file order.
+    func attributeNames(variable varid: Int32 = NC_GLOBAL) throws -> [String] {
         var count: Int32 = 0
         if varid == NC_GLOBAL {
             try call("count global attributes") { nc_inq_natts(id, &count) }
         } else {
             try call("count attributes\(ofVariable(varid))") { nc_inq_varnatts(id, varid, &count) }
         }
-        var result: [String: String] = [:]
-        for index in 0..<count {
+        return try (0..<count).map { index in
             var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
             try call("inquire attribute \(index)\(ofVariable(varid))") { nc_inq_attname(id, varid, index, &buffer) }
-            let attName = String(cString: buffer)
+            return String(cString: buffer)
+        }
+    }
+
+    /// All text attributes of a variable (or the global ones), by name.
+    func textAttributes(variable varid: Int32 = NC_GLOBAL) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for attName in try attributeNames(variable: varid) {
             if let value = try textAttribute(attName, variable: varid) { result[attName] = value }
         }
         return result

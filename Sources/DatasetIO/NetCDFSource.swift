@@ -213,17 +213,8 @@ public final class NetCDFSource {
     }
 
     private static func attributes(_ file: NetCDFFile, _ varid: Int32) throws -> [String: Attribute] {
-        var count: Int32 = 0
-        if varid == NC_GLOBAL {
-            try file.call("count global attributes") { nc_inq_natts(file.id, &count) }
-        } else {
-            try file.call("count attributes") { nc_inq_varnatts(file.id, varid, &count) }
-        }
         var result: [String: Attribute] = [:]
-        for index in 0..<count {
-            var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
-            try file.call("inquire attribute \(index)") { nc_inq_attname(file.id, varid, index, &buffer) }
-            let name = String(cString: buffer)
+        for name in try file.attributeNames(variable: varid) {
             if let text = try file.textAttribute(name, variable: varid) {
                 result[name] = .text(text)
                 continue
