@@ -144,7 +144,7 @@ final class DatasetSplitTests: TemporaryDirectoryTestCase {
         let path = DatasetLayout.splitPath(dir, "train")
         let orphan = path + ".tmp-2147483646"      // no such process
         let live = path + ".tmp-\(getppid())"       // a process that exists
-        for p in [orphan, live] { FileManager.default.createFile(atPath: p, contents: Data("partial".utf8)) }
+        for p in [orphan, live] { XCTAssertTrue(FileManager.default.createFile(atPath: p, contents: Data("partial".utf8))) }
         let writer = try makeWriter(path)
         try writeAll(writer)
         try writer.finish()
