@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries, found through pkg-config (Debian: libnetcdf-dev, libfftw3-dev, libopenblas-dev).
@@ -28,16 +29,20 @@ let package = Package(
         // Rotating shallow-water equations on the sphere: the embedded default data set.
         .target(name: "ShallowWater", dependencies: ["HensCore", "Spherical", "DatasetIO"]),
         // The canonical data-set files (splits, statistics) over NetCDF, written atomically.
-        .target(name: "DatasetIO", dependencies: ["HensCore", "CNetCDF"]),
+        .target(name: "DatasetIO", dependencies: ["HensCore", "CNetCDF", .product(name: "Crypto", package: "swift-crypto")]),
         // Real NetCDF → canonical dataset: CF decoding (packing, axes, time), variable table.
         .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO", "Spherical", "Regrid"]),
         // Real lat-lon data onto a model grid: bilinear, conservative and spectral regridding.
         .target(name: "Regrid", dependencies: ["HensCore", "Spherical"]),
+        // Spherical Fourier Neural Operator: layers with hand-written backward passes, the model.
+        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "COpenBLAS"]),
+        // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints.
+        .target(name: "Training", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest",
+                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -45,6 +50,8 @@ let package = Package(
         .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO"]),
         .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO", "Spherical"]),
+        .testTarget(name: "SFNOTests", dependencies: ["SFNO", "Spherical"], resources: [.copy("parity")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
     ],
     swiftLanguageModes: [.v5]

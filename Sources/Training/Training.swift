@@ -1,0 +1,1 @@
+// The Training target: see the files of this folder.
