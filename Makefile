@@ -63,11 +63,12 @@ $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
 	@echo "== hens generate swe --config $(SWE_CONFIG) --out $(DATASET)   (prints its own time)"
 	$(HENS) generate swe --config $(SWE_CONFIG) --out $(DATASET)
 
-## bench: SHT and SWE benchmark JSON (1 and 2 threads) into bench-results/.
+## bench: SHT, SWE and ingest (vs cdo remapcon) benchmark JSON (1 and 2 threads) into bench-results/.
 bench: build
 	@mkdir -p bench-results
 	$(HENS) bench sht --cases gl360,cc721_l359,gl720 --batches 1,16 --thread-counts 1,2 --json bench-results/sht.json
 	$(HENS) bench swe --cases paper,small,ref --thread-counts 1,2 --json bench-results/swe.json
+	$(HENS) bench ingest --thread-counts 1,2 --json bench-results/ingest.json
 
 clean:
 	rm -rf .build runs bench-results

@@ -48,3 +48,24 @@ struct AtomicFile {
         unlink(temporaryPath)
     }
 }
+
+/// A complete file waiting under a temporary name beside its final path.
+///
+/// Writers that update several files together (`hens ingest --append`: split files and
+/// `stats.nc`) first stage every file, then commit them all, so that a failure while producing
+/// any of them leaves every final path untouched.
+public struct StagedFile {
+    let file: AtomicFile
+
+    /// The path the file will have once committed.
+    public var path: String { file.finalPath }
+
+    /// Where the complete file waits until `commit()` (readable, e.g. to derive statistics).
+    public var stagedPath: String { file.temporaryPath }
+
+    /// Renames the file into place (replacing what is there).
+    public func commit() throws { try file.commit() }
+
+    /// Deletes the staged file; the final path is left untouched.
+    public func discard() { file.discard() }
+}

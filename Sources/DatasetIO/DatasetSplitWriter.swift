@@ -38,10 +38,8 @@ public final class DatasetSplitWriter {
     private var file: NetCDFFile?
     private let output: AtomicFile
     private let channelVariables: [Int32]
-    /// One bit per (channel, trajectory, time): unwritten fields would silently read back as
-    /// the NetCDF default fill value, so `finish()` refuses to publish a file with holes.
-    private var written: [UInt64]
-    private var writtenCount = 0
+    /// Which fields were written: `finish()` refuses to publish a file with holes.
+    private var ledger: FieldLedger
 
     /// Creates the file (under a temporary name) and writes its header and coordinates.
     ///
@@ -67,12 +65,14 @@ public final class DatasetSplitWriter {
         longitudeCount = longitudes.count
         timeCount = times.count
         trajectoryCount = trajectories
-        written = [UInt64](repeating: 0, count: (channels.count * trajectories * times.count + 63) / 64)
+        ledger = FieldLedger(channels: channels.count, trajectories: trajectories, times: times.count)
 
         output = AtomicFile(path: path)
         let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path)
         do {
-            let lengths = [trajectories, times.count, latitudes.count, longitudes.count]
+            // `trajectory` is the unlimited dimension, so that `hens ingest --append` can add
+            // trajectories to a copy of the file without re-encoding the ones already there.
+            let lengths = [NC_UNLIMITED, times.count, latitudes.count, longitudes.count]
             let dims = try zip(DatasetLayout.splitDimensions, lengths).map { try nc.defineDimension($0, length: $1) }
             let (trajectoryDim, timeDim, latDim, lonDim) = (dims[0], dims[1], dims[2], dims[3])
 
@@ -153,12 +153,7 @@ public final class DatasetSplitWriter {
         }
         try nc.putFloats(variable: channelVariables[channel], start: [trajectory, timeIndex, 0, 0],
                          count: [1, 1, latitudeCount, longitudeCount], field)
-        let bit = (channel * trajectoryCount + trajectory) * timeCount + timeIndex
-        let mask = UInt64(1) << UInt64(bit % 64)
-        if written[bit / 64] & mask == 0 {
-            written[bit / 64] |= mask
-            writtenCount += 1
-        }
+        ledger.mark(channel: channel, trajectory: trajectory, time: timeIndex)
     }
 
     /// Writes one field from an array.
@@ -174,12 +169,9 @@ public final class DatasetSplitWriter {
         guard let nc = file else {
             throw HensError(.internal, "\(path): finish() after finish() or abort()")
         }
-        let total = channels.count * trajectoryCount * timeCount
-        if writtenCount != total {
-            let missing = firstMissingField()
+        if let error = ledger.incompleteError(path: path, channelNames: channels.map(\.name)) {
             abort()
-            throw HensError(.internal, "\(path): \(total - writtenCount) of \(total) fields were never written "
-                + "(first: channel '\(channels[missing.channel].name)', trajectory \(missing.trajectory), time \(missing.time))")
+            throw error
         }
         file = nil
         do { try nc.close() } catch {
@@ -195,12 +187,6 @@ public final class DatasetSplitWriter {
         file?.closeQuietly()
         file = nil
         output.discard()
-    }
-
-    private func firstMissingField() -> (channel: Int, trajectory: Int, time: Int) {
-        let word = written.firstIndex { $0 != ~0 } ?? 0
-        let bit = word * 64 + (~written[word]).trailingZeroBitCount
-        return (bit / (trajectoryCount * timeCount), bit / timeCount % trajectoryCount, bit % timeCount)
     }
 
     private static func validate(path: String, channels: [ChannelInfo], latitudes: [Double], longitudes: [Double],

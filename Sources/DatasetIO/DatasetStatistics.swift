@@ -27,6 +27,12 @@ public struct DatasetStatistics: Equatable, Sendable {
     /// double variables `mean`, `std`, `tendency_std`; `attributes` become global attributes
     /// next to `Conventions` and `hens_version`.
     public func write(to path: String, attributes: [String: String] = [:]) throws {
+        try stage(to: path, attributes: attributes).commit()
+    }
+
+    /// Writes the file under a temporary name beside `path`; `commit()` on the result moves it
+    /// into place (for updates of several dataset files at once).
+    public func stage(to path: String, attributes: [String: String] = [:]) throws -> StagedFile {
         let n = channels.count
         guard n > 0, mean.count == n, std.count == n, tendencyStd.count == n else {
             throw HensError(.internal, "\(path): statistics need one mean, std and tendency std per channel "
@@ -68,7 +74,14 @@ public struct DatasetStatistics: Equatable, Sendable {
             output.discard()
             throw error
         }
-        try output.commit()
+        return StagedFile(file: output)
+    }
+
+    /// The global text attributes of a `stats.nc` file (provenance, to carry over on rewrites).
+    public static func readAttributes(from path: String) throws -> [String: String] {
+        let nc = try NetCDFFile.open(path: path)
+        defer { nc.closeQuietly() }
+        return try nc.textAttributes()
     }
 
     /// Reads a `stats.nc` file, checking that every variable is there with dim `channel`.

@@ -53,10 +53,11 @@ struct NetCDFFile {
 
     // MARK: Open, create, close
 
-    /// Creates (or truncates) a NetCDF-4 file at `path`; messages name `displayName`.
-    static func create(path: String, displayName: String) throws -> NetCDFFile {
+    /// Creates (or truncates) a file at `path`, NetCDF-4 unless `format` says otherwise (e.g.
+    /// `NC_64BIT_OFFSET`); messages name `displayName`.
+    static func create(path: String, displayName: String, format: Int32 = NC_NETCDF4) throws -> NetCDFFile {
         var ncid: Int32 = -1
-        let status = locked { nc_create(path, NC_NETCDF4 | NC_CLOBBER, &ncid) }
+        let status = locked { nc_create(path, format | NC_CLOBBER, &ncid) }
         try check(status, file: displayName, what: "create the file", kind: .io)
         return NetCDFFile(id: ncid, name: displayName, errorKind: .io)
     }
@@ -69,6 +70,14 @@ struct NetCDFFile {
         return NetCDFFile(id: ncid, name: path, errorKind: .badInput)
     }
 
+    /// Opens an existing file for writing (to extend a copy of a dataset file); errors are `.io`.
+    static func openForWriting(path: String, displayName: String) throws -> NetCDFFile {
+        var ncid: Int32 = -1
+        let status = locked { nc_open(path, NC_WRITE, &ncid) }
+        try check(status, file: displayName, what: "open the file for writing", kind: .io)
+        return NetCDFFile(id: ncid, name: displayName, errorKind: .io)
+    }
+
     /// Closes the file, flushing everything written.
     func close() throws {
         try call("close the file") { nc_close(id) }
@@ -77,6 +86,11 @@ struct NetCDFFile {
     /// Closes the file ignoring errors (used on paths that already failed).
     func closeQuietly() {
         _ = Self.locked { nc_close(id) }
+    }
+
+    /// Re-enters define mode (to change attributes of an open file).
+    func redefine() throws {
+        try call("re-enter define mode") { nc_redef(id) }
     }
 
     /// Leaves define mode so that data can be written.
@@ -121,10 +135,12 @@ struct NetCDFFile {
         }
     }
 
-    /// Writes a double attribute (one value or a list).
-    func putAttribute(_ attName: String, doubles: [Double], variable varid: Int32 = NC_GLOBAL) throws {
+    /// Writes a numeric attribute (one value or a list), stored as `type` (default double; e.g.
+    /// `NC_SHORT` for the `_FillValue` of a short variable).
+    func putAttribute(_ attName: String, doubles: [Double], type: nc_type = nc_type(NC_DOUBLE),
+                      variable varid: Int32 = NC_GLOBAL) throws {
         try call("write attribute '\(attName)'\(ofVariable(varid))") {
-            nc_put_att_double(id, varid, attName, NC_DOUBLE, doubles.count, doubles)
+            nc_put_att_double(id, varid, attName, type, doubles.count, doubles)
         }
     }
 
@@ -145,10 +161,10 @@ struct NetCDFFile {
         }
     }
 
-    /// Writes a whole 1-D int variable.
-    func putInts(variable varid: Int32, _ values: [Int32]) throws {
+    /// Writes a 1-D int variable from index `offset` on (the whole variable by default).
+    func putInts(variable varid: Int32, offset: Int = 0, _ values: [Int32]) throws {
         try call("write variable \(variableName(varid))") {
-            var start = 0, count = values.count
+            var start = offset, count = values.count
             return nc_put_vara_int(id, varid, &start, &count, values)
         }
     }
@@ -170,6 +186,14 @@ struct NetCDFFile {
         precondition(count.reduce(1, *) == values.count, "slab size mismatch")
         try call("write variable \(variableName(varid)) at \(start)") {
             nc_put_vara_float(id, varid, start, count, values.baseAddress)
+        }
+    }
+
+    /// Writes an Int16 slab (packed data); `start` and `count` have one entry per dimension.
+    func putShorts(variable varid: Int32, start: [Int], count: [Int], _ values: UnsafeBufferPointer<Int16>) throws {
+        precondition(count.reduce(1, *) == values.count, "slab size mismatch")
+        try call("write variable \(variableName(varid)) at \(start)") {
+            nc_put_vara_short(id, varid, start, count, values.baseAddress)
         }
     }
 
@@ -218,6 +242,14 @@ struct NetCDFFile {
         var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
         try call("inquire dimension \(dimid)") { nc_inq_dimname(id, dimid, &buffer) }
         return String(cString: buffer)
+    }
+
+    /// Whether a dimension is unlimited (can grow).
+    func isUnlimited(_ dimid: Int32) throws -> Bool {
+        var count: Int32 = 0
+        var ids = [Int32](repeating: 0, count: Int(NC_MAX_DIMS))
+        try call("list unlimited dimensions") { nc_inq_unlimdims(id, &count, &ids) }
+        return ids.prefix(Int(count)).contains(dimid)
     }
 
     /// A dimension's length.

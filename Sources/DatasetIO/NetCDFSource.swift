@@ -160,10 +160,13 @@ public final class NetCDFSource {
             throw HensError(.badInput, "\(path): variable '\(variable.name)' holds \(variable.typeName) values, not numbers")
         }
         precondition(start.count == variable.shape.count && count.count == variable.shape.count, "hyperslab rank")
-        var values = [Double](repeating: 0, count: count.reduce(1, *))
-        guard !values.isEmpty else { return values }
-        try file.call("read variable '\(variable.name)'") { nc_get_vara_double(file.id, variable.id, start, count, &values) }
-        return values
+        let n = count.reduce(1, *)
+        guard n > 0 else { return [] }
+        // Uninitialised: libnetcdf fills every value (an ERA5 field is 8 MB not worth zeroing first).
+        return try [Double](unsafeUninitializedCapacity: n) { buffer, initialized in
+            try file.call("read variable '\(variable.name)'") { nc_get_vara_double(file.id, variable.id, start, count, buffer.baseAddress) }
+            initialized = n
+        }
     }
 
     /// All raw values of a variable, as Double.

@@ -101,6 +101,46 @@ public struct ConfigDocument {
         return out
     }
 
+    /// A boolean (`true`/`false`, also `yes`/`no`), or `defaultValue` when absent.
+    public mutating func boolean(_ key: String, default defaultValue: Bool? = nil) throws -> Bool {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        if let b = v as? Bool { return b }
+        switch "\(v)".lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw HensError(.invalidArgument, "\(source): key '\(key)' must be true or false, got '\(v)'")
+        }
+    }
+
+    /// A mapping of names to text (e.g. split date ranges), or `defaultValue` when absent.
+    /// Scalars become text as written: YAML's unquoted dates (`2017-01-01`), which the parser turns
+    /// into timestamps, come back as `YYYY-MM-DD` (with the time of day when it is not midnight).
+    public mutating func stringMap(_ key: String, default defaultValue: [String: String]? = nil) throws -> [String: String] {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        guard let map = v as? [String: Any] else {
+            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to values, got '\(v)'")
+        }
+        var out: [String: String] = [:]
+        for (name, value) in map {
+            if value is [Any] || value is [String: Any] {
+                throw HensError(.invalidArgument, "\(source): key '\(key).\(name)' must be a single value, got '\(value)'")
+            }
+            out[name] = Self.scalarText(value)
+        }
+        return out
+    }
+
+    /// A scalar as the text a user wrote; YAML timestamps back to ISO dates (UTC).
+    static func scalarText(_ value: Any) -> String {
+        guard let date = value as? Date else { return "\(value)" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let day = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        if c.hour == 0 && c.minute == 0 && c.second == 0 { return day }
+        return day + String(format: "T%02d:%02d:%02d", c.hour!, c.minute!, c.second!)
+    }
+
     /// Throws for any key that no accessor asked for.
     public func rejectUnknownKeys() throws {
         let unknown = Set(values.keys).subtracting(used).sorted()

@@ -27,9 +27,11 @@ public struct FieldSource {
     private let rowOrder: [Int]
     private let columnOrder: [Int]
     private let unpacking: Unpacking
-    /// For an `expver` dimension: its axis, so that each field takes the first non-missing version.
+    /// For an `expver` dimension (old-CDS ERA5/ERA5T mixes): its axis, and its indices in the
+    /// order versions are tried for each point — ascending expver, so final ERA5 (1) wins over
+    /// preliminary ERA5T (5) where both hold a value; files list them either way round.
     private let expverAxis: Int?
-    private let expverCount: Int
+    private let expverOrder: [Int]
 
     /// All channels a file provides: one FieldSource per (mapped variable, selected level).
     /// - Parameters:
@@ -98,6 +100,7 @@ public struct FieldSource {
         var levelAxis: Int?
         var levelsHPa: [Double] = []
         var expverAxis: Int?
+        var expverOrder: [Int] = [0]
         for (axis, role) in roles.enumerated() where ![lat, lon, time].contains(axis) && role != .time {
             let name = v.dimensions[axis], length = v.shape[axis]
             switch role {
@@ -113,7 +116,12 @@ public struct FieldSource {
                 }
                 fixed[axis] = member
             default:
-                if name.lowercased() == "expver" { expverAxis = axis; fixed[axis] = 0 }
+                if name.lowercased() == "expver" {
+                    let versions = try file.coordinate(of: name).map { try file.readDoubles($0) } ?? Array(0..<length).map(Double.init)
+                    expverAxis = axis
+                    expverOrder = versions.indices.sorted { (versions[$0], $0) < (versions[$1], $1) }
+                    fixed[axis] = expverOrder[0]
+                }
                 else if length == 1 { fixed[axis] = 0 }
                 else {
                     throw HensError(.badInput, "\(where_) has an extra dimension '\(name)' of length \(length) that hens cannot interpret")
@@ -126,8 +134,7 @@ public struct FieldSource {
             return FieldSource(file: file, variable: v, channel: channel, quantity: mapped.quantity, conversion: conversion,
                                times: times, calendar: calendar, latitudes: latitudes, longitudes: longitudes, fixed: f,
                                timeAxis: time, latAxis: lat, lonAxis: lon, rowOrder: rowOrder, columnOrder: columnOrder,
-                               unpacking: Unpacking(v), expverAxis: expverAxis,
-                               expverCount: expverAxis.map { v.shape[$0] } ?? 1)
+                               unpacking: Unpacking(v), expverAxis: expverAxis, expverOrder: expverOrder)
         }
         if let surface = mapped.surfaceChannel {
             if levelAxis != nil && levelsHPa.count > 1 {
@@ -174,23 +181,37 @@ public struct FieldSource {
         var values = try read(start: start, count: count)
         // ERA5/ERA5T mixes: each time is valid in one expver only; take the first non-missing.
         if let axis = expverAxis {
-            for version in 1..<expverCount where values.contains(where: { $0.isNaN }) {
+            for version in expverOrder.dropFirst() where values.contains(where: { $0.isNaN }) {
                 start[axis] = version
                 let other = try read(start: start, count: count)
                 for i in values.indices where values[i].isNaN { values[i] = other[i] }
             }
         }
+        return normalised(values)
+    }
+
+    /// Reorders a field as read to north-first rows from 0°E and converts its units. Most files
+    /// (ERA5, GFS) are stored that way already, so the common case is a copy or nothing at all.
+    private func normalised(_ values: [Float]) -> [Float] {
         let nlat = latitudes.count, nlon = longitudes.count
         let latMajor = latAxis < lonAxis
-        var out = [Float](repeating: .nan, count: nlat * nlon)
         let factor = Float(conversion.factor), offset = Float(conversion.offset)
-        for (r, row) in rowOrder.enumerated() {
-            for (c, column) in columnOrder.enumerated() {
-                let x = values[latMajor ? row * nlon + column : column * nlat + row]
-                out[r * nlon + c] = x * factor + offset
+        let inOrder = latMajor && rowOrder.elementsEqual(0..<nlat) && columnOrder.elementsEqual(0..<nlon)
+        if inOrder && conversion == .identity { return values }
+        return [Float](unsafeUninitializedCapacity: nlat * nlon) { out, initialized in
+            values.withUnsafeBufferPointer { v in
+                if inOrder {
+                    for i in 0..<v.count { out[i] = v[i] * factor + offset }
+                } else {
+                    for (r, row) in rowOrder.enumerated() {
+                        for (c, column) in columnOrder.enumerated() {
+                            out[r * nlon + c] = v[latMajor ? row * nlon + column : column * nlat + row] * factor + offset
+                        }
+                    }
+                }
             }
+            initialized = nlat * nlon
         }
-        return out
     }
 
     private func read(start: [Int], count: [Int]) throws -> [Float] {

@@ -27,6 +27,7 @@ public struct Inspection {
         describeTime(source, roles)
         describeAxis(source, roles, .vertical, "levels")
         describeAxis(source, roles, .member, "members")
+        describeExperimentVersions(source)
         describeVariables(source, roles)
         if problems.isEmpty { lines.append("problems: none found") }
         else { lines.append("problems:"); lines += problems.map { "  - " + $0 } }
@@ -57,12 +58,11 @@ public struct Inspection {
 
     private mutating func describeTime(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
         guard let dim = dimension(roles, .time), let v = s.coordinate(of: dim) else {
-            lines.append("time: none")
+            describeScalarTimes(s)
             return
         }
         do {
-            let calendar = try CFCalendar(attribute: v.attributes["calendar"]?.text)
-            let units = try CFTimeUnits(v.attributes["units"]?.text ?? "", calendar: calendar)
+            let (units, calendar) = try timeUnits(v)
             let seconds = try s.readDoubles(v).map(units.seconds)
             guard let first = seconds.first, let last = seconds.last else { lines.append("time: empty"); return }
             let steps = Set(zip(seconds, seconds.dropFirst()).map { $1 - $0 })
@@ -78,12 +78,71 @@ public struct Inspection {
         }
     }
 
+    /// A time variable's CF units and calendar.
+    private func timeUnits(_ v: NetCDFSource.Variable) throws -> (CFTimeUnits, CFCalendar) {
+        let calendar = try CFCalendar(attribute: v.attributes["calendar"]?.text)
+        return (try CFTimeUnits(v.attributes["units"]?.text ?? "", calendar: calendar), calendar)
+    }
+
+    /// Files without a time dimension (one field per variable, as cfgrib writes a GRIB forecast)
+    /// carry their time(s) as scalar coordinates: the valid time, and for forecasts the reference
+    /// time and the step. Ingest takes `valid_time`, else `time`.
+    private mutating func describeScalarTimes(_ s: NetCDFSource) {
+        let scalars = s.variables.filter { v in
+            v.shape.isEmpty && v.isNumeric && CoordinateAxes.role(of: v, name: v.name) == .time
+        }
+        guard !scalars.isEmpty else {
+            lines.append("time: none (no time dimension and no scalar time coordinate)")
+            return
+        }
+        let used = ["valid_time", "time"].first { name in scalars.contains { $0.name == name } }
+        var parts: [String] = []
+        var calendarName = ""
+        for v in scalars.sorted(by: { ($0.name == used ? 0 : 1, $0.name) < ($1.name == used ? 0 : 1, $1.name) }) {
+            do {
+                let (units, calendar) = try timeUnits(v)
+                guard let value = try s.readDoubles(v).first, value.isFinite else { parts.append("\(v.name) = missing"); continue }
+                let role = v.attributes["standard_name"]?.text.map { $0 == "time" ? "" : " (\($0))" } ?? ""
+                parts.append("\(v.name)\(role) = \(units.isoString(seconds: units.seconds(value)))")
+                if v.name == used { calendarName = calendar.rawValue }
+            } catch let e as HensError {
+                parts.append("\(v.name) = unreadable")
+                problems.append("'\(v.name)': \(e.message)")
+            } catch {
+                problems.append("'\(v.name)': \(error)")
+            }
+        }
+        // A forecast step (cfgrib's `step`, units "hours" without "since") completes the picture.
+        if let step = s.variables.first(where: { $0.shape.isEmpty && $0.attributes["standard_name"]?.text == "forecast_period" }),
+           let value = try? s.readDoubles(step).first, value.isFinite {
+            parts.append("\(step.name) = \(String(format: "%g", value)) \(step.attributes["units"]?.text ?? "")")
+        }
+        let calendar = calendarName.isEmpty ? "" : ", \(calendarName) calendar"
+        lines.append("time: 1 (scalar) — \(parts.joined(separator: ", "))\(calendar)\(used.map { " [ingest uses \($0)]" } ?? "")")
+    }
+
     private mutating func describeAxis(_ s: NetCDFSource, _ roles: [String: AxisRole], _ role: AxisRole, _ label: String) {
         guard let dim = dimension(roles, role) else { return }
         let values = s.coordinate(of: dim).flatMap { try? s.readDoubles($0) } ?? []
         let units = s.coordinate(of: dim)?.attributes["units"]?.text ?? ""
         let shown = values.prefix(12).map { $0 == $0.rounded() ? String(Int($0)) : String($0) }.joined(separator: ", ")
         lines.append("\(label): \(dim) = [\(shown)\(values.count > 12 ? ", …" : "")] \(units)")
+    }
+
+    /// ERA5 `expver`: a dimension in old-CDS ERA5/ERA5T mixes (collapsed by ingest), a string
+    /// per time in new-CDS files (nothing to collapse).
+    private mutating func describeExperimentVersions(_ s: NetCDFSource) {
+        guard let v = s.variable("expver") ?? s.variables.first(where: { $0.name.lowercased() == "expver" }) else { return }
+        if v.dimensions == [v.name], v.isNumeric, let values = try? s.readDoubles(v) {
+            let list = values.map { String(format: "%g", $0) }
+            lines.append("expver: dimension \(v.name) = [\(list.joined(separator: ", "))] (ERA5 = 1, ERA5T = 5): ingest takes each point from the lowest version holding a value")
+        } else if v.typeName == "string", let values = try? s.readStrings(v) {
+            var counts: [(String, Int)] = []
+            for value in values {
+                if let i = counts.firstIndex(where: { $0.0 == value }) { counts[i].1 += 1 } else { counts.append((value, 1)) }
+            }
+            lines.append("expver: per time (\(v.dimensions.joined(separator: ", "))): " + counts.map { "\($0.0) ×\($0.1)" }.joined(separator: ", "))
+        }
     }
 
     private mutating func describeVariables(_ s: NetCDFSource, _ roles: [String: AxisRole]) {

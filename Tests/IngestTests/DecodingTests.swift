@@ -143,6 +143,25 @@ final class DecodingTests: XCTestCase {
         XCTAssertTrue(text.contains("not increasing"), text)
     }
 
+    /// A file without a time dimension (cfgrib's GFS forecast: scalar `time`, `step`,
+    /// `valid_time`) shows its time values, not "none".
+    func testInspectionShowsScalarTimes() throws {
+        let gfs = samples + "/gfs-2p5deg.nc"
+        let report = try Inspection(path: gfs)
+        let line = try XCTUnwrap(report.lines.first { $0.hasPrefix("time:") }, report.text)
+        XCTAssertEqual(line, "time: 1 (scalar) — valid_time = 2011-10-11T00:00:00, time (forecast_reference_time) = 2011-10-08T00:00:00, "
+                           + "step = 72 hours, proleptic_gregorian calendar [ingest uses valid_time]")
+        XCTAssertTrue(report.problems.isEmpty, "\(report.problems)")
+        // A file with no time at all still says so.
+        let timeless = try Inspection(path: try netcdf("""
+        netcdf n { dimensions: lat = 3 ; lon = 4 ;
+        variables: double lat(lat) ; lat:units = "degrees_north" ; double lon(lon) ; lon:units = "degrees_east" ;
+          float t2m(lat, lon) ; t2m:units = "K" ;
+        data: lat = 90, 0, -90 ; lon = 0, 90, 180, 270 ; }
+        """))
+        XCTAssertTrue(timeless.text.contains("time: none (no time dimension and no scalar time coordinate)"), timeless.text)
+    }
+
     func testNonNetCDFInputsGetAdvice() throws {
         let dir = NSTemporaryDirectory() + "hens-bad-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -4,36 +4,7 @@ import HensCore
 import Spherical
 @testable import Ingest
 
-/// The repository's data-samples folder (real files with provenance).
-let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("data-samples").path
-
-final class IngestTests: XCTestCase {
-    var scratch = ""
-
-    override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "hens-ingest-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
-
-    func ingest(_ files: [String], out name: String = "ds", configure: (inout IngestRequest) throws -> Void = { _ in }) throws -> String {
-        var r = IngestRequest(files: files, output: scratch + "/" + name)
-        try configure(&r)
-        var i = DatasetIngest(r)
-        try i.run()
-        return r.output
-    }
-
-    func read(_ dataset: String, _ channel: String, split: String = "train") throws -> [Float] {
-        let r = try DatasetSplitReader(path: DatasetLayout.splitPath(dataset, split))
-        let c = try XCTUnwrap(r.channelIndex(named: channel))
-        var all: [Float] = []
-        for k in 0..<r.trajectoryCount { for t in 0..<r.timeCount { all += try r.read(channel: c, trajectory: k, timeIndex: t) } }
-        return all
-    }
-
+final class IngestTests: IngestTestCase {
     /// Old-CDS (int16 packed, NetCDF-3) and new-CDS (float, NetCDF-4, levels reversed, member
     /// first) ERA5 files of the same fields ingest to the same values within half a packing step.
     func testOldAndNewCDSLayoutsAgree() throws {
@@ -112,33 +83,6 @@ final class IngestTests: XCTestCase {
     }
 
     // MARK: Bad input: each one line naming the file, a non-zero exit kind, nothing written.
-
-    func assertRefused(_ files: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line,
-                       configure: (inout IngestRequest) throws -> Void = { _ in }) {
-        XCTAssertThrowsError(try ingest(files, out: "bad", configure: configure), file: file, line: line) { error in
-            guard let e = error as? HensError else { return XCTFail("\(error)", file: file, line: line) }
-            XCTAssertTrue(e.message.contains(fragment), "‘\(e.message)’ lacks ‘\(fragment)’", file: file, line: line)
-            XCTAssertFalse(e.message.contains("\n"), file: file, line: line)
-            XCTAssertNotEqual(e.exitCode, 0, file: file, line: line)
-        }
-        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).filter { $0.hasPrefix("bad") }
-        XCTAssertEqual(leftovers, [], "no output left behind", file: file, line: line)
-    }
-
-    func write(_ name: String, _ bytes: [UInt8]) -> String { writeFile(scratch + "/" + name, bytes) }
-
-    /// A tiny global 3-time temperature file; `lat`, `time`, `units`, `data` vary per case.
-    func cdl(lat: String = "90, 0, -90", time: String = "0, 6, 12", units: String = "K",
-             timeUnits: String = "hours since 2000-01-01", data: String? = nil) -> String {
-        """
-        netcdf c { dimensions: lat = 3 ; lon = 4 ; time = 3 ;
-        variables: double lat(lat) ; lat:units = "degrees_north" ; double lon(lon) ; lon:units = "degrees_east" ;
-          double time(time) ; time:units = "\(timeUnits)" ;
-          float t2m(time, lat, lon) ; t2m:units = "\(units)" ; t2m:_FillValue = NaNf ;
-        data: lat = \(lat) ; lon = 0, 90, 180, 270 ; time = \(time) ;
-          t2m = \(data ?? (0..<36).map { String(250 + $0) }.joined(separator: ", ")) ; }
-        """
-    }
 
     func testBadInputCorpus() throws {
         let good = try netcdf(cdl())
