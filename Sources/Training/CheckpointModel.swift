@@ -1,0 +1,62 @@
+import DatasetIO
+import HensCore
+import SFNO
+
+extension CheckpointTensor {
+    /// The checkpoint table entry of a model tensor.
+    public init(_ tensor: ParameterTensor) {
+        self.init(name: tensor.name, shape: tensor.shape, offset: tensor.offset, decays: tensor.decays)
+    }
+}
+
+extension Checkpoint {
+    /// A checkpoint of `model`'s current weights (and, for resumable checkpoints, the
+    /// optimiser state and the trainer's `trainingState` JSON).
+    public init<M: TrainableModel>(model: M, modelConfig: String, trainingConfig: String, statistics: DatasetStatistics,
+                                   grid: CheckpointGrid, epoch: Int, step: Int, seed: UInt64,
+                                   optimizer: AdamWState? = nil, trainingState: String? = nil) {
+        let parameters = model.withParameters { Array($0) }
+        self.init(modelConfig: modelConfig, trainingConfig: trainingConfig, trainingState: trainingState,
+                  statistics: statistics, grid: grid, epoch: epoch, step: step, seed: seed,
+                  tensors: model.parameterTensors.map(CheckpointTensor.init), parameters: parameters,
+                  optimizer: optimizer.map {
+                      CheckpointOptimizerState(step: $0.step, firstMoment: $0.firstMoment, secondMoment: $0.secondMoment)
+                  })
+    }
+
+    /// Copies the stored weights into `model`, tensor by tensor, matched by name; every model
+    /// tensor must be stored with the same shape and the checkpoint may hold no others.
+    /// `source` names the checkpoint in messages (its path).
+    public func loadParameters<M: TrainableModel>(into model: M, source: String) throws {
+        let stored = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let wanted = model.parameterTensors
+        for t in wanted {
+            guard let s = stored[t.name] else {
+                throw HensError(.badInput, "\(source): has no tensor '\(t.name)' \(t.shape) that the model needs; "
+                    + "was it trained with a different model configuration?")
+            }
+            guard s.shape == t.shape else {
+                throw HensError(.badInput, "\(source): tensor '\(t.name)' has shape \(s.shape), the model expects \(t.shape); "
+                    + "was it trained with a different model configuration?")
+            }
+        }
+        let names = Set(wanted.map(\.name))
+        if let extra = tensors.first(where: { !names.contains($0.name) }) {
+            throw HensError(.badInput, "\(source): holds tensor '\(extra.name)' \(extra.shape) that the model does not have; "
+                + "was it trained with a different model configuration?")
+        }
+        model.withParameters { buffer in
+            parameters.withUnsafeBufferPointer { source in
+                for t in wanted {
+                    let s = stored[t.name]!
+                    (buffer.baseAddress! + t.offset).update(from: source.baseAddress! + s.offset, count: t.count)
+                }
+            }
+        }
+    }
+
+    /// The stored optimiser state as AdamW's.
+    public var adamWState: AdamWState? {
+        optimizer.map { AdamWState(step: $0.step, firstMoment: $0.firstMoment, secondMoment: $0.secondMoment) }
+    }
+}

@@ -1,1 +1,0 @@
-// The Training target: see the files of this folder.

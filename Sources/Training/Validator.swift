@@ -1,0 +1,164 @@
+import HensCore
+import SFNO
+
+/// Validation scores of one model on one split (all in normalised units).
+public struct ValidationMetrics: Codable, Equatable, Sendable {
+    /// Initial states scored.
+    public var samples: Int
+    /// Mean one-step loss (the training loss) over the samples.
+    public var loss: Double
+    /// The same loss for persistence (predicting x_t for x_{t+1}).
+    public var persistenceLoss: Double
+    /// `loss / persistenceLoss`: below 1 beats persistence.
+    public var lossRatio: Double
+    /// Channel names, the order of the per-channel lists.
+    public var channels: [String]
+    /// Area-weighted RMSE per channel (outer) at leads 1 … n (inner), autoregressive.
+    public var rmse: [[Double]]
+    /// RMSE over all channels (root of the channel-mean MSE) at each lead.
+    public var rmseAll: [Double]
+    /// Persistence RMSE per channel and lead.
+    public var persistenceRMSE: [[Double]]
+    /// Persistence RMSE over all channels at each lead.
+    public var persistenceRMSEAll: [Double]
+    /// Climatology RMSE (the training mean, 0 in normalised space) per channel and lead.
+    public var climatologyRMSE: [[Double]]
+    /// Climatology RMSE over all channels at each lead.
+    public var climatologyRMSEAll: [Double]
+
+    enum CodingKeys: String, CodingKey {
+        case samples, loss, channels, rmse
+        case persistenceLoss = "persistence_loss"
+        case lossRatio = "loss_ratio"
+        case rmseAll = "rmse_all"
+        case persistenceRMSE = "persistence_rmse"
+        case persistenceRMSEAll = "persistence_rmse_all"
+        case climatologyRMSE = "climatology_rmse"
+        case climatologyRMSEAll = "climatology_rmse_all"
+    }
+}
+
+/// Scores a model on a fixed set of initial states of a split: the one-step loss and its
+/// ratio to persistence, and autoregressive RMSE per channel at leads 1 … n next to
+/// persistence and climatology. The initial states are spread evenly over the split and are
+/// the same every call, so epochs compare like with like; the reference scores (persistence,
+/// climatology) do not depend on the model and are computed once.
+public struct Validator {
+    /// The split scored.
+    public let split: NormalizedSplit
+    /// The loss used for the one-step score.
+    public let loss: SphereLoss
+    /// Autoregressive leads n.
+    public let leads: Int
+    /// The initial states.
+    public let samples: [TrainingSample]
+    /// Samples per model call.
+    public let batchSize: Int
+    let input: ModelInput
+    private let reference: (persistenceLoss: Double, persistence: [[Double]], climatology: [[Double]])
+
+    /// A validator of up to `sampleCount` initial states with `leads` autoregressive steps.
+    /// - Throws: when the split's trajectories are too short for `leads`.
+    public init(split: NormalizedSplit, loss: SphereLoss, leads: Int, sampleCount: Int, batchSize: Int,
+                auxiliary: AuxiliaryChannels) throws {
+        let plan = SamplePlan(trajectoryCount: split.trajectoryCount, timeCount: split.timeCount, horizon: leads)
+        guard plan.count > 0 else {
+            throw HensError(.invalidArgument, "validation_leads: \(leads) leads need trajectories of at least \(leads + 1) "
+                + "times, but \(split.path) has \(split.timeCount)")
+        }
+        self.split = split
+        self.loss = loss
+        self.leads = leads
+        self.batchSize = batchSize
+        samples = plan.evenlySpaced(sampleCount)
+        input = ModelInput(channels: split.channels.count, fieldCount: split.fieldCount, auxiliary: auxiliary)
+
+        // References: persistence (x_t for every lead) and climatology (0).
+        var persistenceLoss = 0.0
+        var persistence = Self.zeroTable(split.channels.count, leads), climatology = persistence
+        let batch = TrainingBatch(capacity: batchSize, horizon: leads, stateCount: split.stateCount)
+        for group in Self.groups(samples, batchSize) {
+            batch.fill(group, from: split)
+            let b = group.count
+            persistenceLoss += Double(b) * loss.evaluate(prediction: batch.initial.baseAddress!, target: batch.target(step: 1), batch: b)
+            for lead in 1...leads {
+                Self.accumulate(loss.meanSquares(batch.initial.baseAddress!, minus: batch.target(step: lead), batch: b),
+                                into: &persistence, lead: lead)
+                Self.accumulate(loss.meanSquares(batch.target(step: lead), minus: nil, batch: b), into: &climatology, lead: lead)
+            }
+        }
+        reference = (persistenceLoss / Double(samples.count), persistence, climatology)
+    }
+
+    /// Scores `model` (its forward pass only; the tapes are dropped).
+    public func evaluate<M: TrainableModel>(_ model: M) -> ValidationMetrics {
+        let c = split.channels.count, stateCount = split.stateCount
+        let batch = TrainingBatch(capacity: batchSize, horizon: leads, stateCount: stateCount)
+        var inputs = [Float](repeating: 0, count: batchSize * input.sampleCount)
+        var outputs = [Float](repeating: 0, count: batchSize * stateCount)
+        var lossSum = 0.0
+        var errors = Self.zeroTable(c, leads)
+        for group in Self.groups(samples, batchSize) {
+            batch.fill(group, from: split)
+            let b = group.count
+            inputs.withUnsafeMutableBufferPointer { inp in
+                outputs.withUnsafeMutableBufferPointer { out in
+                    input.compose(prognostic: batch.initial.baseAddress!, samples: group, step: 0, into: inp.baseAddress!)
+                    for lead in 1...leads {
+                        _ = model.forwardRecording(UnsafePointer(inp.baseAddress!), batch: b, output: out.baseAddress!)
+                        let target = batch.target(step: lead)
+                        if lead == 1 {
+                            lossSum += Double(b) * loss.evaluate(prediction: out.baseAddress!, target: target, batch: b)
+                        }
+                        Self.accumulate(loss.meanSquares(out.baseAddress!, minus: target, batch: b), into: &errors, lead: lead)
+                        if lead < leads {
+                            input.compose(prognostic: out.baseAddress!, samples: group, step: lead, into: inp.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        let n = Double(samples.count)
+        let meanLoss = lossSum / n
+        return ValidationMetrics(
+            samples: samples.count, loss: meanLoss, persistenceLoss: reference.persistenceLoss,
+            lossRatio: meanLoss / reference.persistenceLoss, channels: split.channels,
+            rmse: Self.rmse(errors, n), rmseAll: Self.rmseAll(errors, n),
+            persistenceRMSE: Self.rmse(reference.persistence, n), persistenceRMSEAll: Self.rmseAll(reference.persistence, n),
+            climatologyRMSE: Self.rmse(reference.climatology, n), climatologyRMSEAll: Self.rmseAll(reference.climatology, n))
+    }
+
+    // MARK: Helpers
+
+    /// `samples` cut into groups of at most `size` (the last may be short).
+    static func groups(_ samples: [TrainingSample], _ size: Int) -> [[TrainingSample]] {
+        stride(from: 0, to: samples.count, by: size).map { Array(samples[$0..<min($0 + size, samples.count)]) }
+    }
+
+    /// A channels × leads table of zeros.
+    static func zeroTable(_ channels: Int, _ leads: Int) -> [[Double]] {
+        [[Double]](repeating: [Double](repeating: 0, count: leads), count: channels)
+    }
+
+    /// Adds per-(sample, channel) mean squares (`[b][c]`) into column `lead` of the table.
+    static func accumulate(_ meanSquares: [Double], into table: inout [[Double]], lead: Int) {
+        let c = table.count
+        for (i, value) in meanSquares.enumerated() { table[i % c][lead - 1] += value }
+    }
+
+    /// √(sum / n) per channel and lead.
+    static func rmse(_ sums: [[Double]], _ n: Double) -> [[Double]] {
+        sums.map { row in row.map { ($0 / n).squareRoot() } }
+    }
+
+    /// √(channel-mean of sum / n) per lead.
+    static func rmseAll(_ sums: [[Double]], _ n: Double) -> [Double] {
+        let leads = sums.first?.count ?? 0
+        let denominator = n * Double(sums.count)
+        return (0..<leads).map { (lead: Int) -> Double in
+            var total = 0.0
+            for row in sums { total += row[lead] }
+            return (total / denominator).squareRoot()
+        }
+    }
+}
