@@ -35,7 +35,7 @@ let package = Package(
         // Real lat-lon data onto a model grid: bilinear, conservative and spectral regridding.
         .target(name: "Regrid", dependencies: ["HensCore", "Spherical"]),
         // Spherical Fourier Neural Operator: layers with hand-written backward passes, the model.
-        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "COpenBLAS"]),
+        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "CFFTW", "COpenBLAS"]),
         // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints.
         .target(name: "Training", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
         // The command-line tool: argument parsing and wiring only.

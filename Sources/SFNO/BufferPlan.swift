@@ -1,0 +1,25 @@
+/// Carves one allocation into regions: each `take` returns the next offset, rounded up to
+/// 16 elements (64 bytes of Float32) so every region starts on a cache line.
+struct BufferPlan {
+    private(set) var count = 0
+
+    mutating func take(_ n: Int) -> Int {
+        let offset = count
+        count += (max(0, n) + 15) / 16 * 16
+        return offset
+    }
+}
+
+/// A zero-initialised buffer owned by a class instance (freed with it).
+final class OwnedBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    let count: Int
+
+    init(count: Int) {
+        self.count = max(1, count)
+        base = .allocate(capacity: self.count)
+        base.initialize(repeating: 0, count: self.count)
+    }
+
+    deinit { base.deallocate() }
+}

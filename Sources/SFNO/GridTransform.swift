@@ -1,0 +1,356 @@
+import CFFTW
+import Foundation
+import HensCore
+import Spherical
+
+/// FFTW's planner is not thread-safe; SFNO plans are made under this lock.
+private let plannerLock = NSLock()
+
+/// The scalar SHT of one grid as the SFNO uses it — ortho normalisation, Condon–Shortley
+/// phase, torch-harmonics conventions (the same transform as `SphericalHarmonicTransform`) —
+/// laid out for many fields of one member at a time, with the adjoints the backward pass needs.
+///
+/// **Why not `SphericalHarmonicTransform` itself.** Inside the SFNO every call transforms E
+/// fields of one member, at a modest band limit, thousands of times. Three things matter there
+/// that the general transform does not provide: (1) FFTs into contiguous rows (the general
+/// transform writes each frequency straight into an order-major spectrum, a large-stride
+/// scatter that made the FFT stage 3–4× slower than FFTW's contiguous speed); (2) coefficients in
+/// the triangular order-major layout of `TriangularModes`, which the per-order Legendre GEMMs
+/// write and read in place; (3) caller-owned scratch, so a forecast step allocates nothing, and
+/// work split into fixed pieces (fields, ring pairs, orders), so results do not depend on the
+/// thread count. The Legendre stage is the same idea as the general transform's table path:
+/// P̄ₗᵐ tables split by equatorial parity, rings folded into mirror pairs, only l ≥ m.
+///
+/// **Adjoints.** With A = inverse, F = forward, Qₖ = qₖ·2π/nlon the cell area of ring k and
+/// wₘ the inverse real FFT's order weight (1 for m = 0 and the Nyquist order, 2 otherwise),
+/// F = diag(1/wₘ)·Aᵀ·diag(Q) exactly (the ±1 phase factors square to one; sfno.md §7), hence
+/// Aᵀ(g) = wₘ ⊙ F(g ⊘ Qₖ) and Fᵀ(c) = Qₖ ⊙ A(c ⊘ wₘ). Both are the forward or inverse pass with
+/// the ring weights swapped for 1 (or 1 for Q) and an order factor on the GEMMs' α, so they
+/// cost what the transforms cost. The imaginary parts A ignores (m = 0, Nyquist) get zero
+/// gradient because F produces none. Every ring weight of the supported grids is positive
+/// (the Clenshaw–Curtis and Lobatto pole weights are small but non-zero).
+///
+/// Layouts: fields `[F][nlat][nlon]`; coefficients `TriangularModes` rows of F complex numbers.
+final class GridTransform<T: SHTScalar>: @unchecked Sendable {
+    let grid: SphericalGrid
+    let modes: TriangularModes
+    /// Points of one field.
+    let points: Int
+    /// Complex frequencies of one ring's real FFT (nlon/2 + 1).
+    let frequencies: Int
+    /// Mirror-ring pairs holding an even part ((nlat + 1)/2; the equator, if any, is the last)
+    /// and an odd part (nlat/2).
+    let evenPairs: Int
+    let oddPairs: Int
+    /// Parity tables per order: symmetric rows (l = m, m + 2, …) × evenPairs and
+    /// antisymmetric rows (l = m + 1, m + 3, …) × oddPairs of (−1)ᵐ·P̄ₗᵐ(cos θ_p).
+    private let symmetric: [T]
+    private let antisymmetric: [T]
+    private let symmetricOffsets: [Int]
+    private let antisymmetricOffsets: [Int]
+    /// Qₚ of each pair's rings.
+    private let ringArea: [T]
+    /// wₘ and 1/wₘ.
+    private let orderWeight: [T]
+    private let inverseOrderWeight: [T]
+    /// Reals of one field's spectrum (`nlat` rows of `frequencies` complex numbers), padded to
+    /// a multiple of 16 so every field's spectrum keeps the planning alignment.
+    let spectrumStride: Int
+    /// One real FFT of every ring of one field (`nlat` transforms), each direction: plans made
+    /// on 64-byte aligned arrays, which may use FFTW's SIMD codelets (2× faster here than
+    /// `FFTW_UNALIGNED` plans), and unaligned fall-backs for arrays FFTW considers differently
+    /// aligned (e.g. fields of an odd number of points).
+    private let forwardPlan: OpaquePointer
+    private let inversePlan: OpaquePointer
+    private let forwardPlanUnaligned: OpaquePointer
+    private let inversePlanUnaligned: OpaquePointer
+
+    var lmax: Int { modes.lmax }
+    var mmax: Int { modes.mmax }
+    /// Fields folded together: 8 complex Float32 values are one 64-byte cache line.
+    static var fieldBlock: Int { 8 }
+
+    init(grid: SphericalGrid, modes: TriangularModes, planning: FFTPlanning) throws {
+        guard modes.mmax <= grid.nlon / 2 + 1 else {
+            throw HensError.invalid("mmax", "at most nlon/2 + 1 = \(grid.nlon / 2 + 1) for \(grid.label), got \(modes.mmax)")
+        }
+        let areas = grid.cellAreas
+        guard areas.allSatisfy({ $0 > 0 }) else {
+            throw HensError.invalid("grid", "\(grid.label) has a ring without quadrature weight")
+        }
+        self.grid = grid
+        self.modes = modes
+        points = grid.nlat * grid.nlon
+        frequencies = grid.nlon / 2 + 1
+        spectrumStride = Self.spectrumStride(nlat: grid.nlat, nlon: grid.nlon)
+        evenPairs = (grid.nlat + 1) / 2
+        oddPairs = grid.nlat / 2
+        ringArea = (0..<evenPairs).map { T(areas[$0]) }
+        let weights = (0..<modes.mmax).map { m -> Double in m == 0 || 2 * m == grid.nlon ? 1 : 2 }
+        orderWeight = weights.map { T($0) }
+        inverseOrderWeight = weights.map { T(1 / $0) }
+
+        // Tables, from the rescaled recurrence in Float64 (rounded once to T).
+        var sym = [T](), anti = [T](), symOffsets = [Int](), antiOffsets = [Int]()
+        let lmax = modes.lmax, even = evenPairs, odd = oddPairs
+        for m in 0..<modes.mmax {
+            let rec = LegendreRecurrence(m: m, lmax: lmax)
+            let symRows = (lmax - m + 1) / 2, antiRows = (lmax - m) / 2
+            symOffsets.append(sym.count)
+            antiOffsets.append(anti.count)
+            var s = [T](repeating: 0, count: symRows * even), a = [T](repeating: 0, count: antiRows * odd)
+            let phase: Double = m % 2 == 1 ? -1 : 1
+            for p in 0..<even {
+                // The equator ring (odd nlat) sits at x = 0 exactly.
+                let isEquator = p == odd
+                let x = isEquator ? 0 : grid.cosColatitudes[p]
+                let sinTheta = isEquator ? 1 : sin(grid.colatitudes[p])
+                for (i, value) in rec.values(x: x, sinTheta: sinTheta).enumerated() {
+                    if i % 2 == 0 {
+                        s[(i / 2) * even + p] = T(phase * value)
+                    } else if p < odd {
+                        a[(i / 2) * odd + p] = T(phase * value)
+                    }
+                }
+            }
+            sym += s
+            anti += a
+        }
+        symmetric = sym
+        antisymmetric = anti
+        symmetricOffsets = symOffsets
+        antisymmetricOffsets = antiOffsets
+
+        // FFT plans for one field: nlat contiguous rings of nlon reals ↔ nlat rows of
+        // `frequencies` complex numbers.
+        let nlat = grid.nlat, nlon = grid.nlon, freqs = frequencies
+        let stride = MemoryLayout<T>.stride
+        let realRaw = UnsafeMutableRawPointer.allocate(byteCount: nlat * nlon * stride, alignment: 64)
+        let complexRaw = UnsafeMutableRawPointer.allocate(byteCount: nlat * freqs * 2 * stride, alignment: 64)
+        defer { realRaw.deallocate(); complexRaw.deallocate() }
+        let real = realRaw.bindMemory(to: T.self, capacity: nlat * nlon)
+        let complex = complexRaw.bindMemory(to: T.self, capacity: nlat * freqs * 2)
+        let rigour = planning == .measure ? UInt32(FFTW_MEASURE) : UInt32(FFTW_ESTIMATE)
+        plannerLock.lock()
+        defer { plannerLock.unlock() }
+        func plans(_ flags: UInt32) -> (OpaquePointer, OpaquePointer)? {
+            guard let f = T.planForward(length: nlon, inputStride: 1, outputStride: 1,
+                                        loops: [fftw_iodim64(n: nlat, is: nlon, os: freqs)],
+                                        input: real, output: complex, flags: flags),
+                  let i = T.planInverse(length: nlon, inputStride: 1, outputStride: 1,
+                                        loops: [fftw_iodim64(n: nlat, is: freqs, os: nlon)],
+                                        input: complex, output: real, flags: flags)
+            else { return nil }
+            return (f, i)
+        }
+        guard let aligned = plans(rigour), let unaligned = plans(rigour | UInt32(FFTW_UNALIGNED)) else {
+            throw HensError(.internal, "FFTW could not plan length-\(nlon) transforms")
+        }
+        (forwardPlan, inversePlan) = aligned
+        (forwardPlanUnaligned, inversePlanUnaligned) = unaligned
+    }
+
+    deinit {
+        plannerLock.lock()
+        for plan in [forwardPlan, inversePlan, forwardPlanUnaligned, inversePlanUnaligned] { T.destroy(plan) }
+        plannerLock.unlock()
+    }
+
+    /// Whether both arrays of an FFT call have the planning arrays' alignment as FFTW defines
+    /// it (`fftw_alignment_of`, the condition of its new-array execute for SIMD plans).
+    @inline(__always)
+    private static func aligned(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>) -> Bool {
+        if T.self == Float.self {
+            return fftwf_alignment_of(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self)) == 0
+                && fftwf_alignment_of(UnsafeMutableRawPointer(b).assumingMemoryBound(to: Float.self)) == 0
+        }
+        return fftw_alignment_of(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Double.self)) == 0
+            && fftw_alignment_of(UnsafeMutableRawPointer(b).assumingMemoryBound(to: Double.self)) == 0
+    }
+
+    /// Real FFTs of the rings of field i into its spectrum.
+    @inline(__always)
+    private func ringFFT(_ field: UnsafePointer<T>, into spectrum: UnsafeMutablePointer<T>) {
+        let input = UnsafeMutablePointer(mutating: field)
+        T.executeForward(Self.aligned(input, spectrum) ? forwardPlan : forwardPlanUnaligned, input, spectrum)
+    }
+
+    /// Inverse real FFTs of one field's spectrum (destroyed) into its rings.
+    @inline(__always)
+    private func ringInverseFFT(_ spectrum: UnsafeMutablePointer<T>, into field: UnsafeMutablePointer<T>) {
+        T.executeInverse(Self.aligned(spectrum, field) ? inversePlan : inversePlanUnaligned, spectrum, field)
+    }
+
+    /// Padded reals per field spectrum.
+    static func spectrumStride(nlat: Int, nlon: Int) -> Int { (nlat * (nlon / 2 + 1) * 2 + 15) / 16 * 16 }
+
+    /// Reals of the coefficients of `fields` fields.
+    func coefficientCount(fields: Int) -> Int { modes.count * 2 * fields }
+
+    /// Reals of scratch a call on `fields` fields needs.
+    func scratchCount(fields: Int) -> Int {
+        Self.scratchCount(nlat: grid.nlat, nlon: grid.nlon, mmax: modes.mmax, fields: fields)
+    }
+
+    /// Reals of scratch for `fields` fields on an nlat × nlon grid: the spectrum
+    /// (`[F][nlat][nlon/2 + 1]` complex) and the folded orders (`[pair][mmax][F]` complex, even
+    /// then odd pairs: a pair's orders are close together, so folding a ring touches few pages).
+    static func scratchCount(nlat: Int, nlon: Int, mmax: Int, fields: Int) -> Int {
+        fields * spectrumStride(nlat: nlat, nlon: nlon) + mmax * nlat * 2 * fields
+    }
+
+    // MARK: - Public operations
+
+    /// Coefficients of `count` fields.
+    func forward(_ fields: UnsafePointer<T>, into coefficients: UnsafeMutablePointer<T>, count: Int,
+                 scratch: UnsafeMutablePointer<T>) {
+        analysis(fields, into: coefficients, count: count, ringWeighted: true, orderWeights: nil, scratch: scratch)
+    }
+
+    /// Fields of `count` coefficient sets.
+    func inverse(_ coefficients: UnsafePointer<T>, into fields: UnsafeMutablePointer<T>, count: Int,
+                 scratch: UnsafeMutablePointer<T>) {
+        synthesis(coefficients, into: fields, count: count, ringWeighted: false, orderWeights: nil, scratch: scratch)
+    }
+
+    /// Aᵀ(g) = wₘ ⊙ F(g ⊘ Q): gradients on the grid → gradients on the coefficients.
+    func inverseAdjoint(_ gradFields: UnsafePointer<T>, into gradCoefficients: UnsafeMutablePointer<T>, count: Int,
+                        scratch: UnsafeMutablePointer<T>) {
+        orderWeight.withUnsafeBufferPointer {
+            analysis(gradFields, into: gradCoefficients, count: count, ringWeighted: false, orderWeights: $0.baseAddress!,
+                     scratch: scratch)
+        }
+    }
+
+    /// Fᵀ(c) = Q ⊙ A(c ⊘ wₘ): gradients on the coefficients → gradients on the grid.
+    func forwardAdjoint(_ gradCoefficients: UnsafePointer<T>, into gradFields: UnsafeMutablePointer<T>, count: Int,
+                        scratch: UnsafeMutablePointer<T>) {
+        inverseOrderWeight.withUnsafeBufferPointer {
+            synthesis(gradCoefficients, into: gradFields, count: count, ringWeighted: true, orderWeights: $0.baseAddress!,
+                      scratch: scratch)
+        }
+    }
+
+    // MARK: - Stages
+
+    /// FFT along rings, fold mirror rings (× Qₚ when `ringWeighted`), per-order GEMMs with the
+    /// parity tables (× orderWeights[m]).
+    private func analysis(_ fields: UnsafePointer<T>, into c: UnsafeMutablePointer<T>, count f: Int, ringWeighted: Bool,
+                          orderWeights: UnsafePointer<T>?, scratch: UnsafeMutablePointer<T>) {
+        let nlat = grid.nlat, ringReals = frequencies * 2, width = 2 * f
+        let spectrum = scratch, mmax = modes.mmax
+        let even = scratch + f * spectrumStride, odd = even + evenPairs * mmax * width
+        Parallel.forEachCyclic(f) { i in ringFFT(fields + i * points, into: spectrum + i * spectrumStride) }
+        // Fold: fields in blocks of 8, so that each order's 8 results fill one cache line of
+        // the folded layout (one field at a time would touch a new line per order).
+        Parallel.forEachCyclic(evenPairs) { p in
+            let w: T = ringWeighted ? ringArea[p] : 1
+            let hasSouth = p < oddPairs
+            var block = 0
+            while block < f {
+                let count = min(Self.fieldBlock, f - block)
+                for m in 0..<mmax {
+                    let e = even + (p * mmax + m) * width + 2 * block
+                    let o = odd + (p * mmax + m) * width + 2 * block
+                    for j in 0..<count {
+                        let north = spectrum + (block + j) * spectrumStride + p * ringReals + 2 * m
+                        if hasSouth {
+                            let south = spectrum + (block + j) * spectrumStride + (nlat - 1 - p) * ringReals + 2 * m
+                            let nr = north[0], ni = north[1], sr = south[0], si = south[1]
+                            e[2 * j] = w * (nr + sr); e[2 * j + 1] = w * (ni + si)
+                            o[2 * j] = w * (nr - sr); o[2 * j + 1] = w * (ni - si)
+                        } else {
+                            e[2 * j] = w * north[0]; e[2 * j + 1] = w * north[1]
+                        }
+                    }
+                }
+                block += count
+            }
+        }
+        Parallel.forEachCyclic(modes.mmax) { m in
+            let alpha: T = orderWeights?[m] ?? 1
+            let rows = c + modes.orderOffsets[m] * width
+            let (symRows, antiRows) = ((lmax - m + 1) / 2, (lmax - m) / 2)
+            symmetric.withUnsafeBufferPointer { s in
+                gemm(m: symRows, n: width, k: evenPairs, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m], lda: evenPairs,
+                     b: even + m * width, ldb: mmax * width, beta: 0, c: rows, ldc: 2 * width)
+            }
+            if oddPairs > 0 {
+                antisymmetric.withUnsafeBufferPointer { a in
+                    gemm(m: antiRows, n: width, k: oddPairs, alpha: alpha, a: a.baseAddress! + antisymmetricOffsets[m],
+                         lda: oddPairs, b: odd + m * width, ldb: mmax * width, beta: 0, c: rows + width, ldc: 2 * width)
+                }
+            } else {
+                for r in 0..<antiRows { (rows + (2 * r + 1) * width).update(repeating: 0, count: width) }
+            }
+        }
+    }
+
+    /// Per-order GEMMs with the transposed tables (× orderWeights[m]), unfold into both mirror
+    /// rings (× Qₚ when `ringWeighted`), inverse FFT along rings.
+    private func synthesis(_ c: UnsafePointer<T>, into fields: UnsafeMutablePointer<T>, count f: Int, ringWeighted: Bool,
+                           orderWeights: UnsafePointer<T>?, scratch: UnsafeMutablePointer<T>) {
+        let nlat = grid.nlat, ringReals = frequencies * 2, width = 2 * f
+        let spectrum = scratch, mmax = modes.mmax
+        let even = scratch + f * spectrumStride, odd = even + evenPairs * mmax * width
+        Parallel.forEachCyclic(mmax) { m in
+            let alpha: T = orderWeights?[m] ?? 1
+            let rows = c + modes.orderOffsets[m] * width
+            let (symRows, antiRows) = ((lmax - m + 1) / 2, (lmax - m) / 2)
+            let e = even + m * width, o = odd + m * width
+            symmetric.withUnsafeBufferPointer { s in
+                gemm(transposeA: true, m: evenPairs, n: width, k: symRows, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m],
+                     lda: evenPairs, b: rows, ldb: 2 * width, beta: 0, c: e, ldc: mmax * width)
+            }
+            if antiRows > 0 {
+                antisymmetric.withUnsafeBufferPointer { a in
+                    gemm(transposeA: true, m: oddPairs, n: width, k: antiRows, alpha: alpha,
+                         a: a.baseAddress! + antisymmetricOffsets[m], lda: oddPairs, b: rows + width, ldb: 2 * width,
+                         beta: 0, c: o, ldc: mmax * width)
+                }
+            } else {
+                for p in 0..<oddPairs { (o + p * mmax * width).update(repeating: 0, count: width) }
+            }
+        }
+        let nyquist = grid.nlon % 2 == 0 && grid.nlon / 2 < modes.mmax ? grid.nlon / 2 : -1
+        // Unfold, fields in blocks of 8 (see the fold in `analysis`).
+        Parallel.forEachCyclic(evenPairs) { p in
+            let w: T = ringWeighted ? ringArea[p] : 1
+            let hasSouth = p < oddPairs
+            var block = 0
+            while block < f {
+                let count = min(Self.fieldBlock, f - block)
+                for m in 0..<mmax {
+                    let e = even + (p * mmax + m) * width + 2 * block
+                    let o = odd + (p * mmax + m) * width + 2 * block
+                    for j in 0..<count {
+                        let north = spectrum + (block + j) * spectrumStride + p * ringReals + 2 * m
+                        if hasSouth {
+                            let south = spectrum + (block + j) * spectrumStride + (nlat - 1 - p) * ringReals + 2 * m
+                            let er = e[2 * j], ei = e[2 * j + 1], or = o[2 * j], oi = o[2 * j + 1]
+                            north[0] = w * (er + or); north[1] = w * (ei + oi)
+                            south[0] = w * (er - or); south[1] = w * (ei - oi)
+                        } else {
+                            north[0] = w * e[2 * j]; north[1] = w * e[2 * j + 1]
+                        }
+                    }
+                }
+                for i in block..<(block + count) {
+                    finishRing(spectrum + i * spectrumStride + p * ringReals, ringReals: ringReals, nyquist: nyquist)
+                    if hasSouth { finishRing(spectrum + i * spectrumStride + (nlat - 1 - p) * ringReals, ringReals: ringReals, nyquist: nyquist) }
+                }
+                block += count
+            }
+        }
+        Parallel.forEachCyclic(f) { i in ringInverseFFT(spectrum + i * spectrumStride, into: fields + i * points) }
+    }
+
+    /// Orders beyond the band limit are zero; a real field has no imaginary part at m = 0 or at
+    /// the Nyquist order (`nyquist` < 0: not present).
+    @inline(__always)
+    private func finishRing(_ ring: UnsafeMutablePointer<T>, ringReals: Int, nyquist: Int) {
+        (ring + 2 * modes.mmax).update(repeating: 0, count: ringReals - 2 * modes.mmax)
+        ring[1] = 0
+        if nyquist >= 0 { ring[2 * nyquist + 1] = 0 }
+    }
+}
