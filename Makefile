@@ -6,6 +6,9 @@ SWIFT      ?= swift
 RUN_DIR    ?= runs/demo
 SWE_CONFIG ?= configs/swe-small.yaml
 DATASET    ?= $(RUN_DIR)/dataset
+MODEL_CONFIG ?= configs/model-swe-small.yaml
+TRAIN_CONFIG ?= configs/train-swe-demo.yaml
+CHECKPOINTS  ?= $(RUN_DIR)/checkpoints
 # Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
 ARCH       := $(shell uname -m)
 ARCH_FLAGS := $(if $(filter x86_64,$(ARCH)),-Xswiftc -target-cpu -Xswiftc haswell,)
@@ -17,7 +20,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
 # Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
 TEST_PKGS  := cdo
 
-.PHONY: deps deps-test build test demo bench bench-swe dataset clean
+.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -55,7 +58,8 @@ demo: build
 	$(HENS) check sht --grid legendre-gauss --nlat 64 --nlon 128 --batch 64
 	@$(MAKE) --no-print-directory dataset
 	@echo "== the default dataset's header"; ncdump -h $(DATASET)/train.nc
-	@echo "== demo done: dataset in $(DATASET)"
+	@$(MAKE) --no-print-directory checkpoints
+	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS)"
 
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
@@ -63,12 +67,22 @@ $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
 	@echo "== hens generate swe --config $(SWE_CONFIG) --out $(DATASET)   (prints its own time)"
 	$(HENS) generate swe --config $(SWE_CONFIG) --out $(DATASET)
 
-## bench: SHT, SWE and ingest (vs cdo remapcon) benchmark JSON (1 and 2 threads) into bench-results/.
+## checkpoints: SFNO checkpoints (one per seed of TRAIN_CONFIG) on the dataset; retrained only
+## when the dataset, a config or hens changed. The full schedule: TRAIN_CONFIG=configs/train-swe-small.yaml.
+checkpoints: $(CHECKPOINTS)/.done
+$(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS)
+	@echo "== hens train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS)"
+	@start=$$(date +%s); $(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --overwrite \
+	  && echo "== train: $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+## bench: SHT, SWE, ingest (vs cdo remapcon) and SFNO (vs torch-harmonics when the anchors venv exists) JSON, 1 and 2 threads, into bench-results/.
 bench: build
 	@mkdir -p bench-results
 	$(HENS) bench sht --cases gl360,cc721_l359,gl720 --batches 1,16 --thread-counts 1,2 --json bench-results/sht.json
 	$(HENS) bench swe --cases paper,small,ref --thread-counts 1,2 --json bench-results/swe.json
 	$(HENS) bench ingest --thread-counts 1,2 --json bench-results/ingest.json
+	$(HENS) bench sfno --thread-counts 1,2 --json bench-results/sfno.json $(if $(and $(wildcard /tmp/anchors-venv/bin/python),$(wildcard ../shared/anchors/sfno_anchor.py)),--anchor /tmp/anchors-venv/bin/python)
 
 clean:
 	rm -rf .build runs bench-results
