@@ -38,11 +38,13 @@ let package = Package(
         .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "CFFTW", "COpenBLAS"]),
         // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints.
         .target(name: "Training", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
+        // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout.
+        .target(name: "Ensemble", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training",
+                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO", "Spherical"]),
         .testTarget(name: "SFNOTests", dependencies: ["SFNO", "Spherical"], resources: [.copy("parity")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO"]),
+        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "SFNO", "Spherical", "DatasetIO"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
     ],
     swiftLanguageModes: [.v5]

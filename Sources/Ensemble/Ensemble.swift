@@ -1,0 +1,1 @@
+// The Ensemble target: see the files of this folder.
