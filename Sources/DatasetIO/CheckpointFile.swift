@@ -2,30 +2,9 @@ import CNetCDF
 import Foundation
 import HensCore
 
-/// One tensor of a checkpoint's flat parameter buffer: its name, logical shape, first element
-/// and whether weight decay applies. (It mirrors SFNO's `ParameterTensor`; DatasetIO sits below
-/// the model and cannot see that type.)
-public struct CheckpointTensor: Equatable, Sendable {
-    /// Stable name, e.g. `blocks.0.spectral.weight`.
-    public var name: String
-    /// Logical shape; the element count is its product.
-    public var shape: [Int]
-    /// First element in the flat buffer.
-    public var offset: Int
-    /// Whether AdamW's weight decay applies to this tensor.
-    public var decays: Bool
-
-    /// A tensor-table entry.
-    public init(name: String, shape: [Int], offset: Int, decays: Bool) {
-        self.name = name
-        self.shape = shape
-        self.offset = offset
-        self.decays = decays
-    }
-
-    /// Number of elements: the product of `shape`.
-    public var count: Int { shape.reduce(1, *) }
-}
+/// One entry of a checkpoint's tensor table: the model's own `ParameterTensor` (HensCore), so
+/// what is stored is exactly what the model describes.
+public typealias CheckpointTensor = ParameterTensor
 
 /// The data grid a checkpoint was trained on: the model only makes sense on exactly these
 /// latitudes and longitudes.
@@ -232,9 +211,7 @@ public struct Checkpoint: Equatable, Sendable {
     /// Writes the checkpoint atomically (a temporary file renamed over `path`).
     public func write(to path: String) throws {
         try validate(path, kind: .internal)
-        let output = AtomicFile(path: path)
-        let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path)
-        do {
+        let staged = try NetCDFFile.stage(path: path) { nc in
             let channelDim = try nc.defineDimension("channel", length: channels.count)
             let latDim = try nc.defineDimension("lat", length: grid.latitudes.count)
             let lonDim = try nc.defineDimension("lon", length: grid.longitudes.count)
@@ -299,16 +276,8 @@ public struct Checkpoint: Equatable, Sendable {
                 try Self.putFlat(nc, vars.m, o.firstMoment)
                 try Self.putFlat(nc, vars.v, o.secondMoment)
             }
-        } catch {
-            nc.closeQuietly()
-            output.discard()
-            throw error
         }
-        do { try nc.close() } catch {
-            output.discard()
-            throw error
-        }
-        try output.commit()
+        try staged.commit()
     }
 
     /// The rank dimension's length (at least 1, so scalar-only tables still have one).

@@ -38,9 +38,7 @@ public struct DatasetStatistics: Equatable, Sendable {
             throw HensError(.internal, "\(path): statistics need one mean, std and tendency std per channel "
                 + "(channels \(n), mean \(mean.count), std \(std.count), tendency_std \(tendencyStd.count))")
         }
-        let output = AtomicFile(path: path)
-        let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path)
-        do {
+        let staged = try NetCDFFile.stage(path: path) { nc in
             let dim = try nc.defineDimension("channel", length: n)
             let channelVar = try nc.defineVariable("channel", type: NC_STRING, dimensions: [dim])
             try nc.putAttribute("long_name", text: "channel name", variable: channelVar)
@@ -63,18 +61,8 @@ public struct DatasetStatistics: Equatable, Sendable {
 
             try nc.putStrings(variable: channelVar, channels)
             for (v, column) in zip(ids, columns) { try nc.putDoubles(variable: v, column.values) }
-        } catch {
-            nc.closeQuietly()
-            output.discard()
-            throw error
         }
-        // Closed outside the block above: a failed nc_close must not be followed by a second
-        // close of an id libnetcdf may already have handed to another file.
-        do { try nc.close() } catch {
-            output.discard()
-            throw error
-        }
-        return StagedFile(file: output)
+        return staged
     }
 
     /// The global text attributes of a `stats.nc` file (provenance, to carry over on rewrites).

@@ -50,9 +50,7 @@ public enum ERA5LikeFile {
         guard nlat >= 2, nlon >= 2, !hours.isEmpty, !variables.isEmpty else {
             throw HensError(.invalidArgument, "\(path): an ERA5-like file needs ≥ 2×2 points, a time and a variable")
         }
-        let output = AtomicFile(path: path)
-        let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path, format: NC_64BIT_OFFSET)
-        do {
+        let staged = try NetCDFFile.stage(path: path, format: NC_64BIT_OFFSET) { nc in
             try define(nc, nlat: nlat, nlon: nlon, times: hours.count, variables: variables)
             let latitudes = (0..<nlat).map { 90 - 180 * Double($0) / Double(nlat - 1) }
             let longitudes = (0..<nlon).map { 360 * Double($0) / Double(nlon) }
@@ -62,16 +60,8 @@ public enum ERA5LikeFile {
             for (k, v) in variables.enumerated() {
                 try writeVariable(nc, v, index: k, latitudes: latitudes, longitudes: longitudes, times: hours.count)
             }
-        } catch {
-            nc.closeQuietly()
-            output.discard()
-            throw error
         }
-        do { try nc.close() } catch {
-            output.discard()
-            throw error
-        }
-        try output.commit()
+        try staged.commit()
     }
 
     private static func define(_ nc: NetCDFFile, nlat: Int, nlon: Int, times: Int, variables: [Variable]) throws {

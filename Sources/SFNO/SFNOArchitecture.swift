@@ -1,3 +1,4 @@
+import HensCore
 import Foundation
 import Spherical
 

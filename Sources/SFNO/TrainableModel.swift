@@ -1,3 +1,4 @@
+import HensCore
 /// What the trainer needs from a model: a flat Float32 parameter buffer, a forward pass that
 /// records what its backward pass needs, and the backward pass itself.
 ///

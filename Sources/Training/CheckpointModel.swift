@@ -2,13 +2,6 @@ import DatasetIO
 import HensCore
 import SFNO
 
-extension CheckpointTensor {
-    /// The checkpoint table entry of a model tensor.
-    public init(_ tensor: ParameterTensor) {
-        self.init(name: tensor.name, shape: tensor.shape, offset: tensor.offset, decays: tensor.decays)
-    }
-}
-
 extension Checkpoint {
     /// A checkpoint of `model`'s current weights (and, for resumable checkpoints, the
     /// optimiser state and the trainer's `trainingState` JSON).
@@ -18,7 +11,7 @@ extension Checkpoint {
         let parameters = model.withParameters { Array($0) }
         self.init(modelConfig: modelConfig, trainingConfig: trainingConfig, trainingState: trainingState,
                   statistics: statistics, grid: grid, epoch: epoch, step: step, seed: seed,
-                  tensors: model.parameterTensors.map(CheckpointTensor.init), parameters: parameters,
+                  tensors: model.parameterTensors, parameters: parameters,
                   optimizer: optimizer.map {
                       CheckpointOptimizerState(step: $0.step, firstMoment: $0.firstMoment, secondMoment: $0.secondMoment)
                   })

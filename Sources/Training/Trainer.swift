@@ -272,7 +272,7 @@ public final class Trainer {
             throw fail("was trained with \(conflict.key) = \(conflict.theirs), the configuration now says \(conflict.mine); "
                 + "resuming needs the same settings (or train afresh without --resume)")
         }
-        guard checkpoint.tensors == model.parameterTensors.map(CheckpointTensor.init) else {
+        guard checkpoint.tensors == model.parameterTensors else {
             throw fail("its parameter layout differs from the model's; was it trained with a different model configuration?")
         }
         guard let stateText = checkpoint.trainingState, let moments = checkpoint.adamWState else {

@@ -1,3 +1,4 @@
+import HensCore
 import SFNO
 import XCTest
 @testable import Training

@@ -1,0 +1,27 @@
+import CNetCDF
+import HensCore
+
+extension NetCDFFile {
+    /// Creates a complete NetCDF file for `path` under a temporary name: `body` defines and
+    /// fills it, then it is closed. Any failure — in `body` or in the final `nc_close`, which is
+    /// where libnetcdf flushes — deletes the temporary file and rethrows, so the final path is
+    /// never touched; on success `commit()` on the result moves the file into place.
+    static func stage(path: String, format: Int32 = NC_NETCDF4, _ body: (NetCDFFile) throws -> Void) throws -> StagedFile {
+        let output = AtomicFile(path: path)
+        let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path, format: format)
+        do {
+            try body(nc)
+        } catch {
+            nc.closeQuietly()
+            output.discard()
+            throw error
+        }
+        // Closed outside the block above: a failed nc_close must not be followed by a second
+        // close of an id libnetcdf may already have handed to another file.
+        do { try nc.close() } catch {
+            output.discard()
+            throw error
+        }
+        return StagedFile(file: output)
+    }
+}
