@@ -23,8 +23,7 @@ public final class DatasetSplitAppender {
     /// Values in one field.
     public let fieldCount: Int
 
-    private var file: NetCDFFile?
-    private let output: AtomicFile
+    private let pending: PendingNetCDF
     private let channelVariables: [Int32]
     private let latitudeCount: Int
     private let longitudeCount: Int
@@ -38,7 +37,8 @@ public final class DatasetSplitAppender {
     public init(path: String, newTrajectories: Int, attributes: [String: String] = [:]) throws {
         guard newTrajectories > 0 else { throw HensError(.internal, "\(path): nothing to append") }
         let reader = try DatasetSplitReader(path: path)
-        channels = reader.channels
+        let splitChannels = reader.channels
+        channels = splitChannels
         existingTrajectories = reader.trajectoryCount
         timeCount = reader.timeCount
         latitudeCount = reader.latitudes.count
@@ -49,23 +49,25 @@ public final class DatasetSplitAppender {
         self.newTrajectories = newTrajectories
         ledger = FieldLedger(channels: channels.count, trajectories: newTrajectories, times: timeCount)
 
-        output = AtomicFile(path: path)
+        let output = AtomicFile(path: path)
         try FileClone.copy(path, to: output.temporaryPath, displayName: path)
-        let nc: NetCDFFile
+        let copy: NetCDFFile
         do {
-            nc = try NetCDFFile.openForWriting(path: output.temporaryPath, displayName: path)
+            copy = try NetCDFFile.openForWriting(path: output.temporaryPath, displayName: path)
         } catch {
             output.discard()
             throw error
         }
-        do {
+        var variables: [Int32] = []
+        let existing = existingTrajectories
+        pending = try PendingNetCDF(output, file: copy) { nc in
             guard let dim = nc.dimensionID("trajectory"), try nc.isUnlimited(dim) else {
                 throw HensError(.badInput, "\(path): its trajectory dimension has a fixed length (written before hens could append); rebuild the dataset with --overwrite")
             }
             guard let trajectoryVar = nc.variableID("trajectory") else {
                 throw HensError(.badInput, "\(path): missing coordinate variable 'trajectory'")
             }
-            channelVariables = try channels.map { channel in
+            variables = try splitChannels.map { channel in
                 guard let id = nc.variableID(channel.name) else { throw HensError(.internal, "\(path): channel '\(channel.name)' vanished") }
                 return id
             }
@@ -74,23 +76,15 @@ public final class DatasetSplitAppender {
                 for key in attributes.keys.sorted() { try nc.putAttribute(key, text: attributes[key]!) }
                 try nc.endDefinitions()
             }
-            let indices = (existingTrajectories..<existingTrajectories + newTrajectories).map { Int32($0) }
-            try nc.putInts(variable: trajectoryVar, offset: existingTrajectories, indices)
-        } catch {
-            nc.closeQuietly()
-            output.discard()
-            throw error
+            let indices = (existing..<existing + newTrajectories).map { Int32($0) }
+            try nc.putInts(variable: trajectoryVar, offset: existing, indices)
         }
-        file = nc
-    }
-
-    deinit {
-        if file != nil { abort() }
+        channelVariables = variables
     }
 
     /// Writes one field of new trajectory `trajectory` (0 is the first one added).
     public func write(channel: Int, trajectory: Int, timeIndex: Int, field: [Float]) throws {
-        guard let nc = file else { throw HensError(.internal, "\(path): write after stage() or abort()") }
+        let nc = try pending.open(for: "write")
         guard channels.indices.contains(channel), (0..<newTrajectories).contains(trajectory),
               (0..<timeCount).contains(timeIndex), field.count == fieldCount else {
             throw HensError(.internal, "\(path): appended field (channel \(channel), trajectory \(trajectory), time \(timeIndex), \(field.count) values) "
@@ -106,23 +100,16 @@ public final class DatasetSplitAppender {
     /// Closes the working copy once every new field is written; the returned file replaces
     /// `path` on `commit()`. Throws (and deletes the copy) when a field is missing.
     public func stage() throws -> StagedFile {
-        guard let nc = file else { throw HensError(.internal, "\(path): stage() after stage() or abort()") }
+        _ = try pending.open(for: "stage()")
         if let error = ledger.incompleteError(path: path, channelNames: channels.map(\.name), trajectoryOffset: existingTrajectories) {
             abort()
             throw error
         }
-        file = nil
-        do { try nc.close() } catch {
-            output.discard()
-            throw error
-        }
-        return StagedFile(file: output)
+        return try pending.close()
     }
 
     /// Deletes the working copy; the original file is untouched. Safe to call more than once.
     public func abort() {
-        file?.closeQuietly()
-        file = nil
-        output.discard()
+        pending.abort()
     }
 }

@@ -35,8 +35,7 @@ public final class DatasetSplitWriter {
     /// Values in one field: `latitudeCount * longitudeCount`, row-major, north row first.
     public var fieldCount: Int { latitudeCount * longitudeCount }
 
-    private var file: NetCDFFile?
-    private let output: AtomicFile
+    private let pending: PendingNetCDF
     private let channelVariables: [Int32]
     /// Which fields were written: `finish()` refuses to publish a file with holes.
     private var ledger: FieldLedger
@@ -67,9 +66,9 @@ public final class DatasetSplitWriter {
         trajectoryCount = trajectories
         ledger = FieldLedger(channels: channels.count, trajectories: trajectories, times: times.count)
 
-        output = AtomicFile(path: path)
-        let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path)
-        do {
+        let output = AtomicFile(path: path)
+        var variables: [Int32] = []
+        pending = try PendingNetCDF(output, file: try NetCDFFile.create(path: output.temporaryPath, displayName: path)) { nc in
             // `trajectory` is the unlimited dimension, so that `hens ingest --append` can add
             // trajectories to a copy of the file without re-encoding the ones already there.
             let lengths = [NC_UNLIMITED, times.count, latitudes.count, longitudes.count]
@@ -101,7 +100,7 @@ public final class DatasetSplitWriter {
 
             // One chunk per field: readers (training, evaluation) fetch whole fields of one
             // channel at one (trajectory, time), so each read touches exactly one chunk.
-            channelVariables = try channels.map { channel in
+            variables = try channels.map { channel in
                 let v = try nc.defineVariable(channel.name, type: NC_FLOAT, dimensions: dims)
                 try nc.setChunking(variable: v, chunks: [1, 1, latitudes.count, longitudes.count])
                 try nc.putAttribute("units", text: channel.units, variable: v)
@@ -125,23 +124,13 @@ public final class DatasetSplitWriter {
             try nc.putDoubles(variable: timeVar, times)
             try nc.putDoubles(variable: latVar, latitudes)
             try nc.putDoubles(variable: lonVar, longitudes)
-        } catch {
-            nc.closeQuietly()
-            output.discard()
-            throw error
         }
-        file = nc
-    }
-
-    deinit {
-        if file != nil { abort() }
+        channelVariables = variables
     }
 
     /// Writes one field (`fieldCount` values, row-major, north row first).
     public func write(channel: Int, trajectory: Int, timeIndex: Int, field: UnsafeBufferPointer<Float>) throws {
-        guard let nc = file else {
-            throw HensError(.internal, "\(path): write after finish() or abort()")
-        }
+        let nc = try pending.open(for: "write")
         guard channels.indices.contains(channel), (0..<trajectoryCount).contains(trajectory),
               (0..<timeCount).contains(timeIndex) else {
             throw HensError(.internal, "\(path): field index (channel \(channel), trajectory \(trajectory), time \(timeIndex)) "
@@ -166,27 +155,18 @@ public final class DatasetSplitWriter {
     /// Closes the file and moves it to `path`. Throws (and deletes the temporary file) if any
     /// field was never written or the file cannot be flushed.
     public func finish() throws {
-        guard let nc = file else {
-            throw HensError(.internal, "\(path): finish() after finish() or abort()")
-        }
+        _ = try pending.open(for: "finish()")
         if let error = ledger.incompleteError(path: path, channelNames: channels.map(\.name)) {
             abort()
             throw error
         }
-        file = nil
-        do { try nc.close() } catch {
-            output.discard()
-            throw error
-        }
-        try output.commit()
+        try pending.close().commit()
     }
 
     /// Closes and deletes the temporary file; anything already at `path` is left untouched.
     /// Safe to call more than once.
     public func abort() {
-        file?.closeQuietly()
-        file = nil
-        output.discard()
+        pending.abort()
     }
 
     private static func validate(path: String, channels: [ChannelInfo], latitudes: [Double], longitudes: [Double],

@@ -36,8 +36,7 @@ public final class EnsembleShardWriter {
     /// The members, in slot order.
     public let members: [EnsembleMember]
 
-    private var file: NetCDFFile?
-    private let output: AtomicFile
+    private let pending: PendingNetCDF
     private let channelVariables: [Int32]
     private var ledger: FieldLedger
     /// Scratch for the cropped field (reused: one field at a time).
@@ -67,9 +66,9 @@ public final class EnsembleShardWriter {
         ledger = FieldLedger(channels: layout.channels.count, trajectories: members.count, times: layout.leads.count)
         cropped = crop == nil ? [] : [Float](repeating: 0, count: stored.fieldCount)
 
-        output = AtomicFile(path: path)
-        let nc = try NetCDFFile.create(path: output.temporaryPath, displayName: path)
-        do {
+        let output = AtomicFile(path: path)
+        var variables: [Int32] = []
+        pending = try PendingNetCDF(output, file: try NetCDFFile.create(path: output.temporaryPath, displayName: path)) { nc in
             let memberDim = try nc.defineDimension("member", length: members.count)
             let coordinates = try stored.define(in: nc)
 
@@ -90,7 +89,7 @@ public final class EnsembleShardWriter {
             try nc.putAttribute("flag_meanings", text: "subtracted control added", variable: signVar)
 
             let dims = [memberDim, coordinates.leadDim, coordinates.latDim, coordinates.lonDim]
-            channelVariables = try stored.channels.map { channel in
+            variables = try stored.channels.map { channel in
                 let v = try nc.defineVariable(channel.name, type: NC_FLOAT, dimensions: dims)
                 try nc.setChunking(variable: v, chunks: [1, 1, stored.latitudes.count, stored.longitudes.count])
                 if let level = options.deflateLevel {
@@ -119,22 +118,14 @@ public final class EnsembleShardWriter {
             try nc.putInt32s(variable: checkpointVar, start: [0], count: n, members.map { Int32($0.checkpoint) })
             try nc.putUInt64s(variable: seedVar, start: [0], count: n, members.map(\.seed))
             try nc.putInt8s(variable: signVar, start: [0], count: n, members.map(\.sign))
-        } catch {
-            nc.closeQuietly()
-            output.discard()
-            throw error
         }
-        file = nc
-    }
-
-    deinit {
-        if file != nil { abort() }
+        channelVariables = variables
     }
 
     /// Writes one field of `layout.fieldCount` values (row-major, north row first, on the full
     /// grid when cropping: the writer keeps the crop's points).
     public func write(channel: Int, memberSlot: Int, lead: Int, field: UnsafeBufferPointer<Float>) throws {
-        guard let nc = file else { throw HensError(.internal, "\(path): write after finish() or abort()") }
+        let nc = try pending.open(for: "write")
         guard layout.channels.indices.contains(channel), members.indices.contains(memberSlot),
               layout.leads.indices.contains(lead) else {
             throw HensError(.internal, "\(path): field index (channel \(channel), member slot \(memberSlot), lead \(lead)) "
@@ -163,27 +154,20 @@ public final class EnsembleShardWriter {
     /// Closes the file and moves it to `path`. Throws (and deletes the temporary file) if any
     /// field was never written or the file cannot be flushed.
     public func finish() throws {
-        guard let nc = file else { throw HensError(.internal, "\(path): finish() after finish() or abort()") }
+        _ = try pending.open(for: "finish()")
         // The ledger counts members as "trajectories"; its message names the member slot so.
         if let error = ledger.incompleteError(path: path, channelNames: layout.channels.map(\.name)) {
             abort()
             throw HensError(error.kind, error.message.replacingOccurrences(of: "trajectory", with: "member slot")
                 .replacingOccurrences(of: ", time ", with: ", lead "))
         }
-        file = nil
-        do { try nc.close() } catch {
-            output.discard()
-            throw error
-        }
-        try output.commit()
+        try pending.close().commit()
     }
 
     /// Closes and deletes the temporary file; anything already at `path` is left untouched.
     /// Safe to call more than once.
     public func abort() {
-        file?.closeQuietly()
-        file = nil
-        output.discard()
+        pending.abort()
     }
 
     private static func validate(members: [EnsembleMember], checkpointCount: Int, path: String) throws {
