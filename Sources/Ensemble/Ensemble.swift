@@ -1,1 +1,0 @@
-// The Ensemble target: see the files of this folder.

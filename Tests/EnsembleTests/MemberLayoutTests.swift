@@ -1,0 +1,79 @@
+import XCTest
+import HensCore
+@testable import Ensemble
+
+final class MemberLayoutTests: XCTestCase {
+    func testPairsAreCheckpointMajorWithSharedSeeds() throws {
+        let layout = try MemberLayout(checkpoints: 3, perturbedPerCheckpoint: 4, control: .none, baseSeed: 7, initialTime: 1_685_577_600)
+        XCTAssertEqual(layout.memberCount, 12)
+        XCTAssertEqual(layout.perturbationCount, 6)
+        let members = (0..<12).map(layout.member)
+        XCTAssertEqual(members.map(\.checkpoint), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
+        XCTAssertEqual(members.map(\.pair), [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
+        XCTAssertEqual(members.map(\.sign), [1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1])
+        for j in 0..<6 {
+            XCTAssertEqual(members[2 * j].seed, members[2 * j + 1].seed)
+        }
+        XCTAssertEqual(Set(members.map(\.seed)).count, 6, "distinct pairs must draw distinct seeds")
+    }
+
+    func testControlOnceIsPrependedAndKeepsPairsComplete() throws {
+        let with = try MemberLayout(totalMembers: 9, checkpoints: 2, control: .once, baseSeed: 1, initialTime: 0)
+        let without = try MemberLayout(totalMembers: 8, checkpoints: 2, control: .none, baseSeed: 1, initialTime: 0)
+        XCTAssertTrue(with.member(0).isControl)
+        XCTAssertEqual(with.member(0).checkpoint, 0)
+        XCTAssertEqual(with.member(0).sign, 0)
+        for k in 0..<8 {
+            let a = with.member(k + 1), b = without.member(k)
+            XCTAssertEqual([a.checkpoint, a.pair, a.sign], [b.checkpoint, b.pair, b.sign])
+            XCTAssertEqual(a.seed, b.seed)
+        }
+    }
+
+    func testControlPerCheckpoint() throws {
+        let layout = try MemberLayout(totalMembers: 6, checkpoints: 2, control: .perCheckpoint, baseSeed: 1, initialTime: 0)
+        XCTAssertEqual((0..<6).map { layout.member($0).isControl }, [true, false, false, true, false, false])
+        XCTAssertEqual((0..<6).map { layout.member($0).checkpoint }, [0, 0, 0, 1, 1, 1])
+        XCTAssertEqual((0..<6).map { layout.member($0).pair }, [nil, 0, 0, nil, 1, 1])
+    }
+
+    func testSeedDependsOnlyOnBaseTimeAndMember() throws {
+        let a = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 42, initialTime: 100)
+        let bigger = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 42, initialTime: 100)
+        let otherTime = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 42, initialTime: 100 + 21_600)
+        let otherSeed = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 43, initialTime: 100)
+        // The documented formula, spelled out.
+        let mix = MemberLayout.mix
+        XCTAssertEqual(a.member(5).seed, mix(mix(mix(42) ^ 100) ^ 2))
+        XCTAssertEqual(a.member(5), bigger.member(5))
+        XCTAssertNotEqual(a.member(5).seed, otherTime.member(5).seed)
+        XCTAssertNotEqual(a.member(5).seed, otherSeed.member(5).seed)
+    }
+
+    func testIndependentPerturbations() throws {
+        let layout = try MemberLayout(totalMembers: 3, checkpoints: 1, pairing: .independent, baseSeed: 0, initialTime: 0)
+        XCTAssertEqual((0..<3).map { layout.member($0).pair }, [0, 1, 2])
+        XCTAssertEqual((0..<3).map { layout.member($0).sign }, [1, 1, 1])
+    }
+
+    func testOddCountWithPairsIsAClearError() {
+        XCTAssertThrowsError(try MemberLayout(totalMembers: 7, checkpoints: 1, baseSeed: 0, initialTime: 0)) { error in
+            let e = error as? HensError
+            XCTAssertEqual(e?.kind, .invalidArgument)
+            XCTAssertTrue(e?.message.contains("± pairs") ?? false, "\(error)")
+        }
+        XCTAssertThrowsError(try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 3, baseSeed: 0, initialTime: 0))
+        XCTAssertThrowsError(try MemberLayout(totalMembers: 10, checkpoints: 3, baseSeed: 0, initialTime: 0))
+        XCTAssertNoThrow(try MemberLayout(totalMembers: 13, checkpoints: 3, control: .once, baseSeed: 0, initialTime: 0))
+    }
+
+    func testSelectionParsing() throws {
+        XCTAssertEqual(try MemberLayout.parseSelection("17,42", memberCount: 64), [17, 42])
+        XCTAssertEqual(try MemberLayout.parseSelection("42, 0..2,7", memberCount: 64), [0, 1, 2, 7, 42])
+        XCTAssertThrowsError(try MemberLayout.parseSelection("64", memberCount: 64))
+        XCTAssertThrowsError(try MemberLayout.parseSelection("1,x", memberCount: 64))
+        XCTAssertThrowsError(try MemberLayout.parseSelection("3..1", memberCount: 64))
+        XCTAssertThrowsError(try MemberLayout.parseSelection("1,1", memberCount: 64))
+        XCTAssertThrowsError(try MemberLayout.parseSelection("", memberCount: 64))
+    }
+}
