@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 import HensCore
 
@@ -22,6 +23,75 @@ func timeRepeated(budget: Double, minRuns: Int, _ body: () -> Void) -> Timing {
     }
     samples.sort()
     return Timing(median: samples[samples.count / 2], min: samples[0], max: samples[samples.count - 1], runs: samples.count)
+}
+
+/// Share of the machine's CPU time used by *other* processes while a measurement ran, from
+/// `/proc/stat` and this process's CPU clock (the same estimate as `sfno_anchor.py`'s
+/// `other_cpu_pct`, so the two halves of a run can be judged alike). nil where unavailable.
+struct OtherLoadProbe {
+    private let busy: Double, total: Double, own: Double
+
+    /// Starts a measurement window; nil when /proc/stat cannot be read.
+    init?() {
+        guard let (busy, total) = Self.cpuTicks() else { return nil }
+        self.busy = busy
+        self.total = total
+        own = Self.processCPUSeconds()
+    }
+
+    /// Other processes' share of all cores since `init`, in percent.
+    var otherPercent: Double? {
+        guard let (busy1, total1) = Self.cpuTicks(), total1 > total else { return nil }
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let others = (busy1 - busy) - (Self.processCPUSeconds() - own) * hz
+        return (max(0, 100 * others / (total1 - total)) * 10).rounded() / 10
+    }
+
+    /// (busy, total) jiffies over all cores: user+nice+system+irq+softirq, and the first eight fields.
+    private static func cpuTicks() -> (Double, Double)? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        let v = line.split(separator: " ").dropFirst().prefix(8).compactMap { Double($0) }
+        guard v.count == 8 else { return nil }
+        return (v[0] + v[1] + v[2] + v[5] + v[6], v.reduce(0, +))
+    }
+
+    private static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+}
+
+/// `timeRepeated`, plus the other processes' CPU share over the timed window.
+func timeRepeatedWithLoad(budget: Double, minRuns: Int, _ body: () -> Void) -> (timing: Timing, otherCPU: Double?) {
+    let probe = OtherLoadProbe()
+    let timing = timeRepeated(budget: budget, minRuns: minRuns, body)
+    return (timing, probe?.otherPercent)
+}
+
+/// The 1-, 5- and 15-minute load averages (empty where /proc/loadavg is missing).
+func loadAverages() -> [Double] {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return [] }
+    return text.split(separator: " ").prefix(3).compactMap { Double($0) }
+}
+
+/// Times one `n × n × n` `cblas_sgemm` (C = A·B, row-major) with OpenBLAS' own `threads`
+/// threads: the machine's practical Float32 peak. Leaves OpenBLAS single-threaded afterwards,
+/// as hens' kernels expect (`Parallel.configure`).
+func measureSGEMM(n: Int, threads: Int, budget: Double, minRuns: Int) -> (timing: Timing, otherCPU: Double?) {
+    var generator = SeededGenerator(seed: 7)
+    let a = (0..<(n * n)).map { _ in Float(generator.nextUniform()) }
+    let b = (0..<(n * n)).map { _ in Float(generator.nextUniform()) }
+    var c = [Float](repeating: 0, count: n * n)
+    openblas_set_num_threads(Int32(threads))
+    defer { openblas_set_num_threads(1) }
+    let size = blasint(n)
+    return timeRepeatedWithLoad(budget: budget, minRuns: minRuns) {
+        c.withUnsafeMutableBufferPointer { cp in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1, a, size, b, size, 0, cp.baseAddress!, size)
+        }
+    }
 }
 
 /// Facts about the machine for benchmark JSON.
