@@ -2,10 +2,12 @@ import XCTest
 import DatasetIO
 @testable import Ingest
 
-/// Builds a NetCDF file from CDL text with `ncgen` (netcdf-bin, installed by `make deps`).
+/// Builds a NetCDF file from CDL text with `ncgen` (netcdf-bin, installed by `make deps`), in
+/// the per-process test folder (removed when the test bundle finishes).
 func netcdf(_ cdl: String, format: String = "nc4", file: StaticString = #filePath, line: UInt = #line) throws -> String {
-    let base = NSTemporaryDirectory() + "hens-ingest-\(UUID().uuidString)"
+    let base = TestTemporaryDirectory.unique("ncgen")
     try cdl.write(toFile: base + ".cdl", atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: base + ".cdl") }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/ncgen")
     p.arguments = ["-k", format, "-o", base + ".nc", base + ".cdl"]
@@ -163,8 +165,9 @@ final class DecodingTests: XCTestCase {
     }
 
     func testNonNetCDFInputsGetAdvice() throws {
-        let dir = NSTemporaryDirectory() + "hens-bad-\(UUID().uuidString)"
+        let dir = TestTemporaryDirectory.unique("bad")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let cases: [(String, [UInt8], String)] = [
             ("zip.nc", [0x50, 0x4B, 0x03, 0x04, 0, 0], "unzip"),
             ("grib.nc", Array("GRIB\u{0}\u{0}".utf8), "grib_to_netcdf"),

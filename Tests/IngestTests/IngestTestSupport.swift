@@ -13,7 +13,7 @@ class IngestTestCase: XCTestCase {
     var scratch = ""
 
     override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "hens-ingest-\(UUID().uuidString)"
+        scratch = TestTemporaryDirectory.unique("scratch")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     }
 
