@@ -39,7 +39,7 @@ let package = Package(
         // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints.
         .target(name: "Training", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
         // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout.
-        .target(name: "Ensemble", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
+        .target(name: "Ensemble", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO", "Training", "Ingest"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO", "Spherical"]),
         .testTarget(name: "SFNOTests", dependencies: ["SFNO", "Spherical"], resources: [.copy("parity")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO"]),
-        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "SFNO", "Spherical", "DatasetIO"]),
+        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "SFNO", "Spherical", "DatasetIO", "Training"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,354 @@
+import DatasetIO
+import Foundation
+import HensCore
+import SFNO
+import Training
+
+/// The deterministic skill of one checkpoint (`hens skill`, a JSON file): autoregressive RMSE
+/// per channel at leads 1 … n on a split, in physical and normalised units, next to
+/// persistence and climatology.
+///
+/// HENS sets the bred-vector amplitude of each channel from it: τ_c = factor × RMSE_c at a
+/// chosen lead (e.g. 48 h), in physical units (`amplitudes(channels:lead:factor:)`).
+/// Tables are indexed `[channel][lead]`, with `leads[i]` the number of model steps of column i.
+public struct SkillTable: Codable, Equatable, Sendable {
+    /// The `format` every skill file carries.
+    public static let formatName = "hens-skill"
+    /// The version this code reads and writes.
+    public static let currentVersion = 1
+
+    /// Always `hens-skill`.
+    public var format: String
+    /// File format version (1).
+    public var version: Int
+    /// hens version that computed the table.
+    public var hensVersion: String
+    /// The checkpoint scored (as given).
+    public var checkpoint: String
+    /// SHA-256 of the checkpoint's payload (`Checkpoint.payloadDigest()`), so a table can be
+    /// matched to the weights it describes.
+    public var checkpointSHA256: String
+    /// The data-set folder.
+    public var dataset: String
+    /// The split scored (e.g. `valid`).
+    public var split: String
+    /// Initial states scored (evenly spaced over the split).
+    public var samples: Int
+    /// Channel names, the order of the per-channel lists.
+    public var channels: [String]
+    /// Physical units per channel (the split's `units`).
+    public var units: [String]
+    /// Hours per model step (the split's time step).
+    public var stepHours: Double
+    /// Autoregressive steps of the columns: 1 … n.
+    public var leads: [Int]
+    /// RMSE per channel and lead, physical units (normalised RMSE × the checkpoint's std).
+    public var rmse: [[Double]]
+    /// RMSE per channel and lead in normalised units (as `Validator` reports it).
+    public var rmseNormalised: [[Double]]
+    /// Persistence RMSE per channel and lead, physical units.
+    public var persistenceRMSE: [[Double]]
+    /// Climatology (training mean) RMSE per channel and lead, physical units.
+    public var climatologyRMSE: [[Double]]
+    /// Where the table was read from (not stored), for messages.
+    public var source: String?
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, checkpoint, dataset, split, samples, channels, units, leads, rmse
+        case hensVersion = "hens_version"
+        case checkpointSHA256 = "checkpoint_sha256"
+        case stepHours = "step_hours"
+        case rmseNormalised = "rmse_normalised"
+        case persistenceRMSE = "persistence_rmse"
+        case climatologyRMSE = "climatology_rmse"
+    }
+
+    /// A table; see the properties (format, version and hens version are filled in).
+    public init(checkpoint: String, checkpointSHA256: String, dataset: String, split: String, samples: Int,
+                channels: [String], units: [String], stepHours: Double, leads: [Int], rmse: [[Double]],
+                rmseNormalised: [[Double]], persistenceRMSE: [[Double]], climatologyRMSE: [[Double]]) {
+        format = Self.formatName
+        version = Self.currentVersion
+        hensVersion = HensVersion.string
+        self.checkpoint = checkpoint
+        self.checkpointSHA256 = checkpointSHA256
+        self.dataset = dataset
+        self.split = split
+        self.samples = samples
+        self.channels = channels
+        self.units = units
+        self.stepHours = stepHours
+        self.leads = leads
+        self.rmse = rmse
+        self.rmseNormalised = rmseNormalised
+        self.persistenceRMSE = persistenceRMSE
+        self.climatologyRMSE = climatologyRMSE
+    }
+
+    /// Tables are equal when their stored contents are; where they were read from does not count.
+    public static func == (a: SkillTable, b: SkillTable) -> Bool {
+        a.format == b.format && a.version == b.version && a.hensVersion == b.hensVersion && a.checkpoint == b.checkpoint
+            && a.checkpointSHA256 == b.checkpointSHA256 && a.dataset == b.dataset && a.split == b.split
+            && a.samples == b.samples && a.channels == b.channels && a.units == b.units && a.stepHours == b.stepHours
+            && a.leads == b.leads && a.rmse == b.rmse && a.rmseNormalised == b.rmseNormalised
+            && a.persistenceRMSE == b.persistenceRMSE && a.climatologyRMSE == b.climatologyRMSE
+    }
+
+    private var name: String { source ?? "skill table of \(checkpoint)" }
+
+    // MARK: Amplitudes
+
+    /// The perturbation amplitude τ_c = `factor` × RMSE_c at `lead` steps, physical units, for
+    /// each channel of `channels` (in that order).
+    /// - Throws: `invalidArgument` for a channel the table lacks, a lead outside its leads or a
+    ///   negative or non-finite factor; `badInput` for a non-finite or negative RMSE (a model
+    ///   that diverged gives no usable amplitude).
+    public func amplitudes(channels names: [String], lead: Int, factor: Double) throws -> [Double] {
+        guard factor.isFinite, factor >= 0 else {
+            throw HensError.invalid("amplitude factor", "a finite, non-negative number, got \(factor)")
+        }
+        guard let column = leads.firstIndex(of: lead) else {
+            throw HensError.invalid("lead", "a lead of \(name) (steps \(leads.first ?? 0)…\(leads.last ?? 0), "
+                + "\(Self.hours(stepHours)) h each), got \(lead)")
+        }
+        return try names.map { channel in
+            guard let row = channels.firstIndex(of: channel) else {
+                throw HensError.invalid("channels", "channels of \(name) (\(channels.joined(separator: ", "))), got '\(channel)'")
+            }
+            let value = rmse[row][column]
+            guard value.isFinite, value >= 0 else {
+                throw HensError(.badInput, "\(name): RMSE of '\(channel)' at lead \(lead) is \(value); no amplitude can be derived")
+            }
+            return factor * value
+        }
+    }
+
+    /// The number of steps for `hours` of lead at this table's time step.
+    /// - Throws: `invalidArgument` unless `hours` is a positive multiple of the step.
+    public func leadSteps(hours: Double) throws -> Int {
+        let steps = hours / stepHours
+        guard steps >= 1, abs(steps - steps.rounded()) < 1e-6 else {
+            throw HensError.invalid("lead", "a positive multiple of \(name)'s time step (\(Self.hours(stepHours)) h), got \(Self.hours(hours)) h")
+        }
+        return Int(steps.rounded())
+    }
+
+    /// A number of hours without a needless `.0`.
+    static func hours(_ h: Double) -> String {
+        h == h.rounded() && abs(h) < 1e15 ? String(Int(h)) : String(h)
+    }
+
+    // MARK: File
+
+    /// Reads a skill table written by `write(to:)`.
+    /// - Throws: `badInput` naming `path` for unreadable or malformed JSON, another format or
+    ///   version, or lists whose lengths disagree.
+    public static func read(path: String) throws -> SkillTable {
+        func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw fail("cannot read the skill table (\(error.localizedDescription))")
+        }
+        // Check the header first, so another JSON file gets a message about what it is not.
+        struct Header: Decodable { var format: String?; var version: Int? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw fail("not a JSON object; expected a hens skill table (from hens skill)")
+        }
+        guard header.format == formatName else {
+            throw fail("format is '\(header.format ?? "(missing)")', expected '\(formatName)' (a table from hens skill)")
+        }
+        guard header.version == currentVersion else {
+            throw fail("version \(header.version.map(String.init) ?? "(missing)") is not supported, expected \(currentVersion)")
+        }
+        var table: SkillTable
+        do { table = try decoder().decode(SkillTable.self, from: data) } catch {
+            throw fail("malformed skill table (\(Self.describe(error)))")
+        }
+        if let problem = table.shapeProblem { throw fail(problem) }
+        table.source = path
+        return table
+    }
+
+    /// Writes the table as JSON, atomically (a failure leaves any existing file untouched).
+    public func write(to path: String) throws {
+        if let problem = shapeProblem { throw HensError(.internal, "\(path): \(problem)") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // JSON has no infinity or NaN; a diverged model's RMSE is spelled out rather than lost.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            // Foundation's atomic option writes a temporary file and renames it.
+            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw HensError(.io, "\(path): cannot write the skill table (\(error.localizedDescription))")
+        }
+    }
+
+    private static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// A decoding error as one line (the key path and what was wrong).
+    private static func describe(_ error: Error) -> String {
+        func path(_ keys: [CodingKey]) -> String { keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context): return "missing key '\(path(context.codingPath + [key]))'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.dataCorrupted(let context):
+            return "'\(path(context.codingPath))': \(context.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+
+    /// Nil when every list has the length the channels and leads imply, else what is wrong.
+    var shapeProblem: String? {
+        let c = channels.count, n = leads.count
+        guard c > 0, n > 0 else { return "the table has no channels or no leads" }
+        guard units.count == c else { return "'units' has \(units.count) entries for \(c) channels" }
+        guard leads == Array(1...n) else { return "'leads' must be the steps 1…\(n), got \(leads)" }
+        guard stepHours.isFinite, stepHours > 0 else { return "'step_hours' must be positive, got \(stepHours)" }
+        for (key, table) in [("rmse", rmse), ("rmse_normalised", rmseNormalised), ("persistence_rmse", persistenceRMSE),
+                             ("climatology_rmse", climatologyRMSE)] {
+            guard table.count == c, table.allSatisfy({ $0.count == n }) else {
+                return "'\(key)' must be \(c) channels × \(n) leads"
+            }
+        }
+        return nil
+    }
+}
+
+// MARK: - Computing a table
+
+extension SkillTable {
+    /// Scores a checkpoint on a split of a data set: loads the checkpoint, builds its SFNO,
+    /// normalises the split with the checkpoint's statistics and runs `Validator` (the
+    /// validation scores training reports) for `leads` autoregressive steps.
+    ///
+    /// - Parameters:
+    ///   - checkpointPath: the checkpoint file.
+    ///   - dataset: the data-set folder; the split is `dataset/<split>.nc`.
+    ///   - leads: autoregressive steps; nil for enough steps to reach 48 h (at least 1), cut to
+    ///     what the split's trajectories allow.
+    ///   - samples: initial states, evenly spaced over the split.
+    /// - Throws: `badInput` for an unreadable or incompatible checkpoint or split,
+    ///   `invalidArgument` for leads the split's trajectories cannot hold.
+    public static func compute(checkpointPath: String, dataset: String, split: String = "valid", leads: Int? = nil,
+                               samples: Int = 32) throws -> SkillTable {
+        let checkpoint = try Checkpoint.read(from: checkpointPath)
+        let training = try TrainingConfig(jsonText: checkpoint.trainingConfig, source: checkpointPath)
+        var doc = try ConfigDocument(yaml: checkpoint.modelConfig, source: "\(checkpointPath): model_config")
+        // `hens train` lets the channel counts default to the data's; the stored text may omit them.
+        if !doc.has("in_channels") { doc.set("in_channels", checkpoint.channels.count + training.auxiliary.channelCount) }
+        if !doc.has("out_channels") { doc.set("out_channels", checkpoint.channels.count) }
+        let model = try SFNOModel<Float>(config: try SFNOConfig(&doc), seed: checkpoint.seed)
+        try checkpoint.loadParameters(into: model, source: checkpointPath)
+        return try compute(model: model, checkpoint: checkpoint, checkpointPath: checkpointPath, dataset: dataset,
+                           split: split, leads: leads, samples: samples)
+    }
+
+    /// `compute(checkpointPath:…)` with the model already built and loaded (any
+    /// `TrainableModel` whose weights are `checkpoint`'s).
+    public static func compute<M: TrainableModel>(model: M, checkpoint: Checkpoint, checkpointPath: String, dataset: String,
+                                                  split: String = "valid", leads: Int? = nil,
+                                                  samples: Int = 32) throws -> SkillTable {
+        guard samples >= 1 else { throw HensError.invalid("--samples", "at least 1, got \(samples)") }
+        if let leads, leads < 1 { throw HensError.invalid("--leads", "at least 1 step, got \(leads)") }
+        let splitPath = DatasetLayout.splitPath(dataset, split)
+        guard FileManager.default.fileExists(atPath: splitPath) else {
+            throw HensError(.badInput, "\(splitPath): missing split file")
+        }
+        let reader = try DatasetSplitReader(path: splitPath)
+        let units = reader.channels.map(\.units)
+        let (times, timeUnits, timeCount) = (reader.times, reader.timeUnits, reader.timeCount)
+        do { try checkpoint.checkCompatible(with: reader, checkpoint: checkpointPath) } catch {
+            reader.close()
+            throw error
+        }
+        reader.close()
+        let step = try stepHours(times: times, units: timeUnits, source: splitPath)
+        guard timeCount >= 2 else {
+            throw HensError(.badInput, "\(splitPath): trajectories of \(timeCount) time(s) leave no lead to score")
+        }
+        let steps = leads ?? min(max(1, Int((48 / step - 1e-9).rounded(.up))), timeCount - 1)
+        guard steps + 1 <= timeCount else {
+            throw HensError.invalid("--leads", "at most \(timeCount - 1) steps: the trajectories of \(splitPath) have \(timeCount) times, got \(steps)")
+        }
+
+        let training = try TrainingConfig(jsonText: checkpoint.trainingConfig, source: checkpointPath)
+        let data = try NormalizedSplit(path: splitPath, statistics: checkpoint.statistics)
+        try training.auxiliary.checkModel(inputChannels: model.inputChannels, outputChannels: model.outputChannels,
+                                          dataChannels: data.channels.count)
+        guard model.fieldCount == data.fieldCount else {
+            throw HensError(.badInput, "\(checkpointPath): the model works on fields of \(model.fieldCount) points, "
+                + "\(splitPath) has \(data.fieldCount)")
+        }
+        // The loss as `Trainer` builds it (only the one-step score depends on it; RMSE does not).
+        let weights = try training.channelWeights.weights(channels: data.channels, statistics: checkpoint.statistics,
+                                                          tendencyScaling: training.tendencyScaling)
+        let loss = SphereLoss(kind: training.loss,
+                              quadrature: GridQuadrature.forGrid(latitudes: data.latitudes, nlon: data.longitudes.count),
+                              channelWeights: weights)
+        let validator = try Validator(split: data, loss: loss, leads: steps, sampleCount: samples,
+                                      batchSize: max(1, training.batchSize), auxiliary: training.auxiliary)
+        let metrics = validator.evaluate(model)
+
+        let std = try data.channels.map { name -> Double in
+            guard let i = checkpoint.statistics.channels.firstIndex(of: name) else {
+                throw HensError(.badInput, "\(checkpointPath): no statistics for channel '\(name)'")
+            }
+            return checkpoint.statistics.std[i]
+        }
+        func physical(_ table: [[Double]]) -> [[Double]] { zip(table, std).map { row, s in row.map { $0 * s } } }
+        return SkillTable(checkpoint: checkpointPath, checkpointSHA256: checkpoint.payloadDigest(), dataset: dataset, split: split,
+                          samples: metrics.samples, channels: data.channels, units: units, stepHours: step,
+                          leads: Array(1...steps), rmse: physical(metrics.rmse), rmseNormalised: metrics.rmse,
+                          persistenceRMSE: physical(metrics.persistenceRMSE),
+                          climatologyRMSE: physical(metrics.climatologyRMSE))
+    }
+
+    /// The time step in hours of a CF time axis (`times` in `units`, e.g. `hours since 2000-01-01`).
+    /// - Throws: `badInput` naming `source` for fewer than two times, unknown units or
+    ///   unequal steps.
+    public static func stepHours(times: [Double], units: String, source: String) throws -> Double {
+        func fail(_ message: String) -> HensError { HensError(.badInput, "\(source): \(message)") }
+        let word = units.split(separator: " ").first.map { $0.lowercased() } ?? ""
+        let hoursPerUnit: Double
+        switch word {
+        case "seconds", "second", "secs", "sec", "s": hoursPerUnit = 1.0 / 3600
+        case "minutes", "minute", "mins", "min": hoursPerUnit = 1.0 / 60
+        case "hours", "hour", "hrs", "hr", "h": hoursPerUnit = 1
+        case "days", "day", "d": hoursPerUnit = 24
+        default: throw fail("time units '\(units)' are not seconds, minutes, hours or days since a date")
+        }
+        guard times.count >= 2 else { throw fail("needs at least two times to know the time step, has \(times.count)") }
+        let step = times[1] - times[0]
+        guard step > 0, step.isFinite else { throw fail("times must increase, got \(times[0]) then \(times[1]) \(word)") }
+        for (i, (a, b)) in zip(times, times.dropFirst()).enumerated() where abs((b - a) - step) > 1e-6 * step {
+            throw fail("time steps are not uniform: \(step) \(word) first, \(b - a) \(word) after time index \(i)")
+        }
+        return step * hoursPerUnit
+    }
+
+    /// Lines for a terminal: channel, units and RMSE at `leads` (steps; those beyond the table
+    /// are skipped), with persistence at the last of them for comparison.
+    public func summaryLines(leads wanted: [Int]) -> [String] {
+        let columns = wanted.compactMap { leads.firstIndex(of: $0) }
+        guard let last = columns.last else { return [] }
+        let width = max(7, channels.map(\.count).max() ?? 0), unitWidth = max(5, units.map(\.count).max() ?? 0)
+        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+        func left(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
+        var header = pad("channel", width) + "  " + pad("units", unitWidth)
+        for c in columns { header += "  " + left("\(Self.hours(Double(leads[c]) * stepHours)) h", 11) }
+        header += "  " + left("persist.", 11)
+        var lines = [header]
+        for (row, channel) in channels.enumerated() {
+            var line = pad(channel, width) + "  " + pad(units[row], unitWidth)
+            for c in columns { line += "  " + left(String(format: "%.4g", rmse[row][c]), 11) }
+            line += "  " + left(String(format: "%.4g", persistenceRMSE[row][last]), 11)
+            lines.append(line)
+        }
+        return lines
+    }
+}
