@@ -9,6 +9,8 @@ DATASET    ?= $(RUN_DIR)/dataset
 MODEL_CONFIG ?= configs/model-swe-small.yaml
 TRAIN_CONFIG ?= configs/train-swe-demo.yaml
 CHECKPOINTS  ?= $(RUN_DIR)/checkpoints
+FORECAST_CONFIG ?= configs/forecast-swe-small.yaml
+FORECAST     ?= $(RUN_DIR)/forecast
 # Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
 ARCH       := $(shell uname -m)
 ARCH_FLAGS := $(if $(filter x86_64,$(ARCH)),-Xswiftc -target-cpu -Xswiftc haswell,)
@@ -18,9 +20,9 @@ HENS        = .build/release/hens
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
 # Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
-TEST_PKGS  := cdo
+TEST_PKGS  := cdo openmpi-bin
 
-.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints clean
+.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -50,6 +52,8 @@ test: deps deps-test
 	  | tee .build/test.log | grep -vE "^Test (Case|Suite) .*(started|passed)"
 	@# One plain closing line for CI logs: "N passed, N failed".
 	@awk '/^\t Executed [0-9]+ tests?, with [0-9]+ failures?/ {n=$$2; f=$$5} END {print n-f " passed, " f " failed"}' .build/test.log
+	@# The test build's hens (built with -enable-testing) runs the chain checks; `build` would recompile.
+	@$(MAKE) --no-print-directory check-forecast-run
 
 ## demo: the embedded-default chain, end to end (extended by every stage that exists).
 demo: build
@@ -59,7 +63,9 @@ demo: build
 	@$(MAKE) --no-print-directory dataset
 	@echo "== the default dataset's header"; ncdump -h $(DATASET)/train.nc
 	@$(MAKE) --no-print-directory checkpoints
-	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS)"
+	@$(MAKE) --no-print-directory forecast
+	@echo "== the forecast's files"; ls -l $(FORECAST)/*/
+	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST)"
 
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
@@ -75,6 +81,27 @@ $(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS
 	@start=$$(date +%s); $(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --overwrite \
 	  && echo "== train: $$(( $$(date +%s) - start )) s"
 	@touch $@
+
+## skill: deterministic RMSE of the first checkpoint on the valid split (τ for the bred vectors).
+skill: $(RUN_DIR)/skill.json
+$(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
+	@echo "== hens skill (48 h of deterministic RMSE → bred-vector amplitudes)"
+	$(HENS) skill --checkpoint $(CHECKPOINTS)/seed-1/checkpoint.nc --dataset $(DATASET) --samples 8 --out $@
+
+## forecast: the bred-vector, multi-checkpoint ensemble of FORECAST_CONFIG (single process; see
+## check-forecast for shards, mpirun and resume).
+forecast: $(FORECAST)/.done
+$(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
+	@echo "== hens forecast --config $(FORECAST_CONFIG) --out $(FORECAST)"
+	$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --out $(FORECAST) --overwrite
+	@touch $@
+
+## check-forecast: sharded (mpirun -n 2, two processes by hand) and SIGKILLed-then-resumed
+## forecasts equal a single-process run (scripts/check-forecast-shards.sh).
+check-forecast: build
+	@$(MAKE) --no-print-directory check-forecast-run
+check-forecast-run: dataset
+	HENS=$(HENS) DATASET=$(DATASET) bash scripts/check-forecast-shards.sh
 
 ## bench: SHT, SWE, ingest (vs cdo remapcon) and SFNO (vs torch-harmonics when the anchors venv exists) JSON, 1 and 2 threads, into bench-results/.
 bench: build

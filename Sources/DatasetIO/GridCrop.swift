@@ -79,6 +79,11 @@ public struct GridCrop: Equatable, Sendable {
 
     /// Copies the kept points of a full field (row-major, `longitudeCount` columns) into `out`.
     func gather(_ field: UnsafeBufferPointer<Float>, longitudeCount: Int, into out: inout [Float]) {
+        out.withUnsafeMutableBufferPointer { gather(field.baseAddress!, longitudeCount: longitudeCount, into: $0.baseAddress!) }
+    }
+
+    /// Copies the kept points of a full field into `out` (`fieldCount` values).
+    public func gather(_ field: UnsafePointer<Float>, longitudeCount: Int, into out: UnsafeMutablePointer<Float>) {
         var k = 0
         for row in rows {
             let base = row * longitudeCount
@@ -90,7 +95,7 @@ public struct GridCrop: Equatable, Sendable {
     }
 
     /// A compact description for the files' provenance, e.g. `rows 10…19 of 121, columns 350…359,0…10 of 360`.
-    func describe(latitudeCount: Int, longitudeCount: Int) -> String {
+    public func describe(latitudeCount: Int, longitudeCount: Int) -> String {
         var runs: [String] = []
         var start = columns[0], previous = columns[0]
         for column in columns.dropFirst() + [-1] {

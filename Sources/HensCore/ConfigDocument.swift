@@ -130,6 +130,26 @@ public struct ConfigDocument {
         return out
     }
 
+    /// A mapping of names to lists of numbers (e.g. thresholds per channel; a single number is a
+    /// one-element list), or `defaultValue` when absent.
+    public mutating func numberListMap(_ key: String, default defaultValue: [String: [Double]]? = nil) throws -> [String: [Double]] {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        guard let map = v as? [String: Any] else {
+            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to lists of numbers, got '\(v)'")
+        }
+        func number(_ x: Any, _ name: String) throws -> Double {
+            if let d = x as? Double { return d }
+            if let i = x as? Int { return Double(i) }
+            if let s = x as? String, let d = Double(s) { return d }
+            throw HensError(.invalidArgument, "\(source): key '\(key).\(name)' must hold numbers, got '\(x)'")
+        }
+        var out: [String: [Double]] = [:]
+        for (name, value) in map {
+            out[name] = try (value as? [Any] ?? [value]).map { try number($0, name) }
+        }
+        return out
+    }
+
     /// A scalar as the text a user wrote; YAML timestamps back to ISO dates (UTC).
     static func scalarText(_ value: Any) -> String {
         guard let date = value as? Date else { return "\(value)" }

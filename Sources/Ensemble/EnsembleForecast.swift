@@ -1,0 +1,173 @@
+import DatasetIO
+import Foundation
+import HensCore
+import Spherical
+
+/// Everything a forecast shares across initial times: configuration, analyses, checkpoints,
+/// perturbations, output channels and region, this process's shard and the batch size.
+///
+/// `run(_:)` produces one initial time's files for this shard (see `ForecastPaths`):
+/// batches of members are perturbed, rolled out with their checkpoint, written as part files
+/// and folded into the streaming summary, which is checkpointed after every batch; a killed
+/// run restarted with the same command continues after the last completed batch.
+public final class EnsembleForecast {
+    public let config: ForecastConfig
+    public let archive: AnalysisArchive
+    public let models: [ForecastModel]
+    public let perturbations: PerturbationSource
+    public let outputs: OutputChannelPlan
+    public let crop: GridCrop?
+    public let shard: ShardSpec
+    /// Members to run (sorted global indices), nil for all.
+    public let selection: [Int]?
+    public let batchSize: Int
+    public let paths: ForecastPaths
+    /// Whether finished outputs may be replaced.
+    public let overwrite: Bool
+    private let grid: SphericalGrid
+    /// Tests: throw after this many batches of a `run` have been committed, as if the process
+    /// had been killed there (the state and part files stay, as after SIGKILL).
+    var interruptAfterBatches: Int?
+
+    /// Loads the checkpoints and prepares the perturbations.
+    /// - Parameters:
+    ///   - memberSelection: `--members` text (e.g. `17,42` or `0..7`), or nil for all.
+    ///   - skill: the τ source when `config.amplitudes` does not give every channel.
+    public init(config: ForecastConfig, output: String, shard: ShardSpec, memberSelection: String?, skill: SkillTable?,
+                overwrite: Bool = false) throws {
+        self.config = config
+        self.shard = shard
+        self.overwrite = overwrite
+        paths = ForecastPaths(root: output)
+        let archive = try AnalysisArchive(directory: config.dataset)
+        self.archive = archive
+        guard archive.stepHours.isFinite, archive.stepHours > 0 else {
+            throw HensError(.badInput, "\(config.dataset): needs at least two times per trajectory (the model step)")
+        }
+        let models = try config.checkpoints.map { try ForecastModel(path: $0, archive: archive) }
+        self.models = models
+        for m in models.dropFirst() where m.channels != models[0].channels {
+            throw HensError(.badInput, "\(m.path): channels differ from \(models[0].path)'s")
+        }
+        let channels = models[0].channels
+        let grid = try models[0].network.config.dataGrid()
+        self.grid = grid
+        let outputs = try OutputChannelPlan(requested: config.channels, modelChannels: archive.channelInfo, grid: grid)
+        self.outputs = outputs
+        let crop = try config.crop.map {
+            try GridCrop.box(latitudes: archive.latitudes, longitudes: archive.longitudes, south: $0[0], north: $0[1], west: $0[2], east: $0[3])
+        }
+        self.crop = crop
+        func flags(_ names: [String], _ key: String, emptyMeansAll: Bool) throws -> [Bool] {
+            for n in names where !channels.contains(n) {
+                throw HensError.invalid(key, "model channels (\(channels.joined(separator: ", "))), got '\(n)'")
+            }
+            return channels.map { names.isEmpty ? emptyMeansAll : names.contains($0) }
+        }
+        let amplitudes = try config.needsAmplitudes ? Self.amplitudes(config, channels: channels, skill: skill)
+                                                    : [Double](repeating: 0, count: channels.count)
+        perturbations = try PerturbationSource(
+            method: config.perturbation, amplitudes: amplitudes,
+            seedChannels: flags(config.seedChannels, "seed_channels", emptyMeansAll: true),
+            nonNegative: flags(config.nonNegative, "non_negative", emptyMeansAll: false),
+            cycles: config.breedingCycles, bandLatitude: config.bandLatitude, lengthScale: config.lengthScale, grid: grid)
+        let layout = try Self.layout(config, checkpoints: models.count, initialTime: 0)
+        let selection = try memberSelection.map { try MemberLayout.parseSelection($0, memberCount: layout.memberCount) }
+        self.selection = selection
+        let perMember = 4 * (5 * models[0].stateCount + outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount))
+        let summaryBytes = 2 * 40 * config.outputSteps.count * outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount)
+        let fixed = models.reduce(0) { $0 + $1.byteCount } + summaryBytes + 64 << 20
+        batchSize = try config.batchSize ?? BatchPlan.size(budget: config.memoryBytes, fixed: fixed, perMember: perMember)
+    }
+
+    /// τ_c per model channel, physical units: explicit `amplitudes` first, else factor × the
+    /// skill table's RMSE at `skill_lead`.
+    static func amplitudes(_ config: ForecastConfig, channels: [String], skill: SkillTable?) throws -> [Double] {
+        if channels.allSatisfy({ config.amplitudes[$0] != nil }) { return channels.map { config.amplitudes[$0]! } }
+        guard let skill else {
+            throw HensError.invalid("skill", "a skill file from `hens skill` (or amplitudes for every channel: \(channels.joined(separator: ", "))) for \(config.perturbation.rawValue) perturbations")
+        }
+        let lead = try skill.leadSteps(hours: config.skillLeadHours)
+        let fromSkill = try skill.amplitudes(channels: channels, lead: lead, factor: config.amplitudeFactor)
+        return zip(channels, fromSkill).map { config.amplitudes[$0] ?? $1 }
+    }
+
+    static func layout(_ config: ForecastConfig, checkpoints: Int, initialTime: Int64) throws -> MemberLayout {
+        try MemberLayout(totalMembers: config.members, checkpoints: checkpoints, control: config.control, pairing: config.pairing,
+                         baseSeed: config.seed, initialTime: initialTime)
+    }
+
+    /// The initial times of the configuration.
+    public func initialTimes() throws -> [InitialTime] {
+        try archive.initialTimes(config.initialTimes, count: config.initCount, history: perturbations.history, future: config.steps)
+    }
+
+    /// Member layout of one initial time.
+    public func memberLayout(_ initial: InitialTime) throws -> MemberLayout {
+        try Self.layout(config, checkpoints: models.count, initialTime: initial.seedKey)
+    }
+
+    /// This shard's members and batches for one initial time.
+    public func batchPlan(_ initial: InitialTime) throws -> BatchPlan {
+        let layout = try memberLayout(initial)
+        return BatchPlan(members: shard.members(of: layout.memberCount, selection: selection), layout: layout, size: batchSize)
+    }
+
+    /// Model steps one initial time costs this shard (rollout plus breeding).
+    public func memberSteps(_ initial: InitialTime) throws -> (rollout: Int, breeding: Int) {
+        let plan = try batchPlan(initial), layout = try memberLayout(initial)
+        let members = plan.batches.reduce(0) { $0 + $1.count }
+        var breeding = 0
+        if config.perturbation == .bredVector {
+            for batch in plan.batches {
+                let pairs = Set(batch.compactMap { layout.member($0).pair })
+                if !pairs.isEmpty { breeding += config.breedingCycles * (pairs.count + 1) }
+            }
+        }
+        return (members * config.steps, breeding)
+    }
+
+    /// What the output files of one initial time look like.
+    public func outputLayout(_ initial: InitialTime) -> EnsembleOutputLayout {
+        let full = EnsembleOutputLayout(channels: outputs.outputs, latitudes: archive.latitudes, longitudes: archive.longitudes,
+                                        leads: config.outputSteps.map { Double($0) * archive.stepHours }, leadUnits: "hours",
+                                        initialTime: initial.time, timeUnits: initial.timeUnits, calendar: initial.calendar)
+        return crop.map { full.cropped(by: $0) } ?? full
+    }
+
+    /// Provenance of one initial time's files.
+    public func runInfo(_ initial: InitialTime, batchesDone: Int? = nil) throws -> EnsembleRunInfo {
+        let layout = try memberLayout(initial)
+        var attributes: [String: String] = [
+            "member_count": String(layout.memberCount),
+            "member_selection": SummaryMerge.formatSelection(selection ?? Array(0..<layout.memberCount)),
+            "shard": shard.description,
+            "init_label": initial.label,
+            "dataset": config.dataset,
+            "split": initial.location.split,
+            "trajectory": String(initial.location.trajectory),
+            "time_index": String(initial.location.timeIndex),
+            "step_hours": String(archive.stepHours),
+            "batch_size": String(batchSize),
+            "checkpoint_sha256": models.map(\.digest).joined(separator: " "),
+            "control": config.control.rawValue,
+            "pairing": config.pairing.rawValue,
+            "amplitudes": perturbations.amplitudes.map { String($0) }.joined(separator: " "),
+        ]
+        if let crop { attributes["crop"] = crop.describe(latitudeCount: archive.latitudes.count, longitudeCount: archive.longitudes.count) }
+        if let batchesDone { attributes["batches_done"] = String(batchesDone) }
+        return EnsembleRunInfo(checkpoints: models.map(\.path), baseSeed: config.seed, perturbation: config.perturbation.rawValue,
+                               config: config.text, attributes: attributes)
+    }
+
+    /// Storage of the assembled member files.
+    var shardOptions: EnsembleShardOptions {
+        EnsembleShardOptions(deflateLevel: config.deflateLevel, significantDigits: config.significantDigits,
+                             quantization: config.quantization == "granular-bitround" ? .granularBitRound : .bitGroom)
+    }
+
+    /// Thresholds per output channel (channels without any get none).
+    var summaryThresholds: [[Float]] {
+        outputs.outputs.map { c in (config.thresholds[c.name] ?? []).map { Float($0) } }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import HensCore
+
+/// How initial states are perturbed.
+public enum PerturbationMethod: String, Sendable, CaseIterable {
+    /// HENS: seed noise bred through the model and rescaled per hemisphere (hens.md §2).
+    case bredVector = "bred-vector"
+    /// The correlated spherical seed noise alone (no breeding).
+    case seedNoise = "seed-noise"
+    /// Uncorrelated Gaussian noise per grid point.
+    case gaussian
+    /// No perturbation: every member starts from the analysis (model spread only).
+    case none
+}
+
+/// What `hens forecast` runs (keys of `configs/forecast-*.yaml`; command-line options override).
+///
+/// ```yaml
+/// checkpoints: [../runs/demo/checkpoints/seed-1/checkpoint.nc]   # paths or globs, relative to the file
+/// dataset: ../runs/demo/dataset     # analyses (and, for `hens evaluate`, the truth)
+/// init: test                        # a split name, or dates: 2023-06-01T00..2023-06-10T00/24h
+/// init_count: 2                     # with a split name: initial states spread evenly over it
+/// members: 16                       # total, all checkpoints (controls + perturbed)
+/// control: once                     # none | once | per-checkpoint
+/// pairing: pairs                    # pairs (centred ±) | independent
+/// perturbation: bred-vector         # bred-vector | seed-noise | gaussian | none
+/// seed: 1                           # base seed (member seeds: base seed, initial time, member)
+/// steps: 20                         # model steps rolled out
+/// output_every: 1                   # write every k-th step (lead 0, the initial state, always)
+/// channels: []                      # output channels (model or derived); empty: all model channels
+/// thresholds: {geopotential: [1e5]} # exceedance counts in the summary
+/// crop: none                        # or "south,north,west,east" in degrees
+/// write_members: true               # member fields (false: summary only)
+/// deflate_level: 1                  # member files: 1…9 or none
+/// significant_digits: none          # lossy quantisation of member files, 1…7
+/// quantization: bitgroom            # bitgroom | granular-bitround
+/// batch_size: auto                  # members per SFNO call, or auto (from memory)
+/// memory: 4GiB                      # budget for auto batch size
+/// breeding_cycles: 3                # bred vectors: K
+/// band_latitude: 20                 # hemispheric bands poleward of ±this; linear in between
+/// amplitude_factor: 0.35            # τ_c = factor × deterministic RMSE at skill_lead
+/// skill: skill.json                 # from `hens skill` (or give amplitudes)
+/// skill_lead: 48h
+/// amplitudes: {}                    # explicit τ per channel, physical units (instead of skill)
+/// seed_channels: [geopotential]     # channels the seed noise perturbs (HENS: z500); [] = all
+/// length_scale: 500km               # seed-noise correlation length
+/// non_negative: []                  # channels clipped at 0 after perturbing (q, tcwv…)
+/// ```
+public struct ForecastConfig: Sendable, Equatable {
+    public var checkpoints: [String]
+    public var dataset: String
+    public var initialTimes: String
+    public var initCount: Int
+    public var members: Int
+    public var control: ControlMember
+    public var pairing: PerturbationPairing
+    public var perturbation: PerturbationMethod
+    public var seed: UInt64
+    public var steps: Int
+    public var outputEvery: Int
+    public var channels: [String]
+    public var thresholds: [String: [Double]]
+    public var crop: [Double]?
+    public var writeMembers: Bool
+    public var deflateLevel: Int?
+    public var significantDigits: Int?
+    public var quantization: String
+    public var batchSize: Int?
+    public var memoryBytes: Int
+    public var breedingCycles: Int
+    public var bandLatitude: Double
+    public var amplitudeFactor: Double
+    public var skill: String?
+    public var skillLeadHours: Double
+    public var amplitudes: [String: Double]
+    public var seedChannels: [String]
+    public var lengthScale: Double
+    public var nonNegative: [String]
+    /// The configuration as run (YAML), for provenance and resume checks.
+    public var text: String
+
+    /// Reads a configuration document; relative paths are resolved against `baseDirectory`
+    /// (the config file's folder). Unknown keys are refused.
+    public init(_ doc: inout ConfigDocument, baseDirectory: String) throws {
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
+        }
+        let source = doc.source
+        checkpoints = try doc.strings("checkpoints").map(resolve)
+        dataset = resolve(try doc.string("dataset"))
+        initialTimes = try doc.string("init", default: "test")
+        initCount = try doc.integer("init_count", default: 1)
+        members = try doc.integer("members", default: 2)
+        control = try Self.choice(doc.string("control", default: "none"), "control", source)
+        pairing = try Self.choice(doc.string("pairing", default: "pairs"), "pairing", source)
+        perturbation = try Self.choice(doc.string("perturbation", default: "bred-vector"), "perturbation", source)
+        let seedText = try doc.string("seed", default: "1")
+        guard let s = UInt64(seedText) else { throw HensError.invalid("\(source): seed", "a non-negative integer, got '\(seedText)'") }
+        seed = s
+        steps = try doc.integer("steps", default: 20)
+        outputEvery = try doc.integer("output_every", default: 1)
+        channels = try doc.strings("channels", default: [])
+        thresholds = try doc.numberListMap("thresholds", default: [:])
+        crop = try Self.crop(doc.string("crop", default: "none"), source)
+        writeMembers = try doc.boolean("write_members", default: true)
+        deflateLevel = try Self.optionalInteger(doc.string("deflate_level", default: "1"), "deflate_level", source)
+        significantDigits = try Self.optionalInteger(doc.string("significant_digits", default: "none"), "significant_digits", source)
+        quantization = try doc.string("quantization", default: "bitgroom")
+        batchSize = try Self.optionalInteger(doc.string("batch_size", default: "auto"), "batch_size", source, none: "auto")
+        let memoryText = try doc.string("memory", default: "4GiB")
+        guard let bytes = Self.parseBytes(memoryText) else {
+            throw HensError.invalid("\(source): memory", "a size such as 512MiB or 8GiB, got '\(memoryText)'")
+        }
+        memoryBytes = bytes
+        breedingCycles = try doc.integer("breeding_cycles", default: 3)
+        bandLatitude = try doc.number("band_latitude", default: 20)
+        amplitudeFactor = try doc.number("amplitude_factor", default: 0.35)
+        skill = try doc.has("skill") ? resolve(doc.string("skill")) : nil
+        skillLeadHours = try doc.duration("skill_lead", default: 48 * 3600) / 3600
+        amplitudes = try doc.stringMap("amplitudes", default: [:]).mapValues { text in
+            guard let v = Double(text) else { throw HensError.invalid("\(source): amplitudes", "numbers, got '\(text)'") }
+            return v
+        }
+        seedChannels = try doc.strings("seed_channels", default: [])
+        lengthScale = try Self.length(doc.string("length_scale", default: "500km"), source)
+        nonNegative = try doc.strings("non_negative", default: [])
+        try doc.rejectUnknownKeys()
+        text = doc.yamlText()
+        try validate(source)
+    }
+
+    private func validate(_ source: String) throws {
+        guard !checkpoints.isEmpty else { throw HensError.invalid("\(source): checkpoints", "at least one checkpoint") }
+        guard initCount >= 1 else { throw HensError.invalid("\(source): init_count", "at least 1, got \(initCount)") }
+        guard steps >= 1 else { throw HensError.invalid("\(source): steps", "at least 1, got \(steps)") }
+        guard outputEvery >= 1 else { throw HensError.invalid("\(source): output_every", "at least 1, got \(outputEvery)") }
+        if let d = deflateLevel, !(1...9).contains(d) {
+            throw HensError.invalid("\(source): deflate_level", "1…9 or none, got \(d)")
+        }
+        if let d = significantDigits, !(1...7).contains(d) {
+            throw HensError.invalid("\(source): significant_digits", "1…7 or none, got \(d)")
+        }
+        guard ["bitgroom", "granular-bitround"].contains(quantization) else {
+            throw HensError.invalid("\(source): quantization", "bitgroom or granular-bitround, got '\(quantization)'")
+        }
+        if let b = batchSize, b < 1 { throw HensError.invalid("\(source): batch_size", "at least 1 or auto, got \(b)") }
+        guard breedingCycles >= 1 else { throw HensError.invalid("\(source): breeding_cycles", "at least 1, got \(breedingCycles)") }
+        guard bandLatitude > 0, bandLatitude < 90 else {
+            throw HensError.invalid("\(source): band_latitude", "between 0 and 90 degrees, got \(bandLatitude)")
+        }
+        guard amplitudeFactor > 0 else { throw HensError.invalid("\(source): amplitude_factor", "positive, got \(amplitudeFactor)") }
+        guard members >= 1 else { throw HensError.invalid("\(source): members", "at least 1, got \(members)") }
+    }
+
+    /// Output leads in model steps: 0, k, 2k, … up to `steps` (always including the last step).
+    public var outputSteps: [Int] {
+        var out = Array(stride(from: 0, through: steps, by: outputEvery))
+        if out.last != steps { out.append(steps) }
+        return out
+    }
+
+    /// Whether the perturbation needs per-channel amplitudes τ_c.
+    public var needsAmplitudes: Bool { perturbation != .none }
+
+    static func choice<T: RawRepresentable & CaseIterable>(_ text: String, _ key: String, _ source: String) throws -> T where T.RawValue == String {
+        guard let v = T(rawValue: text) else {
+            throw HensError.invalid("\(source): \(key)", "one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+        }
+        return v
+    }
+
+    static func optionalInteger(_ text: String, _ key: String, _ source: String, none: String = "none") throws -> Int? {
+        if text == none || text == "none" || text == "null" || text == "<null>" { return nil }
+        guard let v = Int(text) else { throw HensError.invalid("\(source): \(key)", "an integer or \(none), got '\(text)'") }
+        return v
+    }
+
+    /// `south,north,west,east` in degrees, or nil for `none`.
+    static func crop(_ text: String, _ source: String) throws -> [Double]? {
+        if text == "none" || text.isEmpty { return nil }
+        let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == 4, values[0] <= values[1] else {
+            throw HensError.invalid("\(source): crop", "'south,north,west,east' in degrees with south ≤ north, got '\(text)'")
+        }
+        return values
+    }
+
+    /// `500km`, `5e5m`, `500000` (metres) → metres.
+    static func length(_ text: String, _ source: String) throws -> Double {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let value: Double?
+        if t.hasSuffix("km") { value = Double(t.dropLast(2)).map { $0 * 1000 } }
+        else if t.hasSuffix("m") { value = Double(t.dropLast()) }
+        else { value = Double(t) }
+        guard let v = value, v > 0 else { throw HensError.invalid("\(source): length_scale", "a length such as 500km, got '\(text)'") }
+        return v
+    }
+
+    /// `4GiB`, `512MiB`, `2GB`, `1000000` → bytes.
+    public static func parseBytes(_ text: String) -> Int? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        for (suffix, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000),
+                                 ("G", 1 << 30), ("M", 1 << 20)] where t.hasSuffix(suffix) {
+            return Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { Int($0 * Double(factor)) }
+        }
+        return Int(t)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import HensCore
+
+/// What `hens forecast --dry-run` prints: the work and output a run would produce, and a time
+/// estimate from a short timed probe of the first checkpoint.
+public struct ForecastDryRun {
+    public let forecast: EnsembleForecast
+    public let initialTimes: [InitialTime]
+
+    /// A dry run of `forecast` over `initialTimes`.
+    public init(forecast: EnsembleForecast, initialTimes: [InitialTime]) {
+        self.forecast = forecast
+        self.initialTimes = initialTimes
+    }
+
+    /// Seconds per member-step of the first checkpoint: the median of three timed calls on a
+    /// batch of up to 4 members, after one warm-up call.
+    public func probeSecondsPerMemberStep() -> Double {
+        let model = forecast.models[0]
+        let batch = min(4, forecast.batchSize)
+        let input = [Float](repeating: 0, count: batch * model.stateCount)
+        var output = input
+        var times: [Double] = []
+        input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { o in
+                for k in 0..<4 {
+                    let clock = Stopwatch()
+                    model.step(i.baseAddress!, o.baseAddress!, batch)
+                    if k > 0 { times.append(clock.seconds / Double(batch)) }
+                }
+            }
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    /// The report text.
+    public func report() throws -> String {
+        let f = forecast, c = f.config
+        var members = 0, rollout = 0, breeding = 0, batches = 0
+        for initial in initialTimes {
+            let plan = try f.batchPlan(initial)
+            members += plan.batches.reduce(0) { $0 + $1.count }
+            batches += plan.batches.count
+            let s = try f.memberSteps(initial)
+            rollout += s.rollout
+            breeding += s.breeding
+        }
+        let layout = try f.memberLayout(initialTimes[0])
+        let out = f.outputLayout(initialTimes[0])
+        let fields = out.channels.count * out.leads.count
+        let memberBytes = c.writeMembers ? members * fields * out.fieldCount * 4 : 0
+        let summaryBytes = initialTimes.count * fields * out.fieldCount * 36
+        let perStep = probeSecondsPerMemberStep()
+        let seconds = Double(rollout + breeding) * perStep
+        var lines = [
+            "forecast dry run (nothing written)",
+            "  initial times: \(initialTimes.count) (\(initialTimes.prefix(4).map(\.label).joined(separator: ", "))\(initialTimes.count > 4 ? ", …" : ""))",
+            "  ensemble: \(layout.memberCount) members = \(c.control.rawValue) control + \(layout.checkpoints) checkpoint(s) × \(layout.perturbedPerCheckpoint) perturbed (\(c.pairing.rawValue)), perturbation \(c.perturbation.rawValue)",
+            "  this shard: \(f.shard) (\(f.shard.source)), \(members / max(1, initialTimes.count)) members per initial time, \(batches) batch(es) of ≤ \(f.batchSize)",
+            "  member-steps: \(rollout) rollout + \(breeding) breeding = \(rollout + breeding)",
+            "  outputs: \(out.channels.map(\.name).joined(separator: ", ")) × \(out.leads.count) leads on \(out.latitudes.count)×\(out.longitudes.count)",
+            "  size: members \(ProcessMemory.format(memberBytes)) before compression, summaries \(ProcessMemory.format(summaryBytes))",
+        ]
+        lines.append(String(format: "  estimate: %.1f ms per member-step on %d thread(s) → %@ (probe of %@)", perStep * 1000,
+                            Parallel.threadCount, Self.duration(seconds), (f.models[0].path as NSString).lastPathComponent))
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ s: Double) -> String {
+        s >= 3600 ? String(format: "%.1f h", s / 3600) : s >= 60 ? String(format: "%.1f min", s / 60) : String(format: "%.1f s", s)
+    }
+}

@@ -1,0 +1,82 @@
+import DatasetIO
+import HensCore
+import SFNO
+import Spherical
+import Training
+
+/// One checkpoint ready to step ensemble members: the SFNO with its weights, the
+/// normalisation it was trained with, and a preallocated workspace.
+///
+/// Members are carried in the checkpoint's normalised space during the rollout (the space the
+/// network maps to itself), and converted to physical units only where they leave it: when a
+/// perturbation is applied (non-negative clipping is physical) and when fields are written.
+public final class ForecastModel: @unchecked Sendable {
+    /// The checkpoint's path (for messages and provenance).
+    public let path: String
+    /// The network.
+    public let network: SFNOModel<Float>
+    /// Channel names, in state order.
+    public let channels: [String]
+    /// Per-channel mean and standard deviation (physical = normalised · std + mean).
+    public let mean: [Float]
+    public let std: [Float]
+    /// The checkpoint's SHA-256 payload digest (provenance).
+    public let digest: String
+    private let workspace: SFNOWorkspace<Float>
+
+    /// Loads and verifies `path` and checks it against the dataset's channels and grid.
+    public init(path: String, archive: AnalysisArchive) throws {
+        let checkpoint = try Checkpoint.read(from: path)
+        try checkpoint.checkCompatible(channels: archive.channels, latitudes: archive.latitudes, longitudes: archive.longitudes,
+                                       dataset: archive.directory, checkpoint: path)
+        let config = try SFNOConfig(yaml: checkpoint.modelConfig, source: path + " (model config)")
+        guard config.inChannels == checkpoint.channels.count, config.outChannels == checkpoint.channels.count else {
+            throw HensError(.badInput, "\(path): the model reads \(config.inChannels) and predicts \(config.outChannels) channels; "
+                + "hens forecast runs models whose input is exactly their \(checkpoint.channels.count) prognostic channels")
+        }
+        let network = try SFNOModel<Float>(config: config, seed: checkpoint.seed)
+        try checkpoint.loadParameters(into: network, source: path)
+        self.path = path
+        self.network = network
+        channels = checkpoint.channels
+        mean = checkpoint.statistics.mean.map { Float($0) }
+        std = checkpoint.statistics.std.map { Float($0) }
+        digest = checkpoint.payloadDigest()
+        workspace = network.makeWorkspace()
+    }
+
+    /// Values per member state.
+    public var stateCount: Int { channels.count * network.fieldCount }
+
+    /// Bytes of weights and workspace held.
+    public var byteCount: Int { network.parameterCount * 4 + workspace.byteCount }
+
+    /// One model step of `batch` normalised states (`EnsembleStep`). Each member's result does
+    /// not depend on the others in the batch (the SFNO runs members one after another).
+    public func step(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int) {
+        network.forward(input, output: output, batch: batch, workspace: workspace)
+    }
+
+    /// Physical → normalised, in place, for `count` states.
+    public func normalize(_ states: UnsafeMutablePointer<Float>, count: Int) {
+        let n = network.fieldCount
+        for s in 0..<count {
+            for c in 0..<channels.count {
+                let x = states + (s * channels.count + c) * n, m = mean[c], r = 1 / std[c]
+                for i in 0..<n { x[i] = (x[i] - m) * r }
+            }
+        }
+    }
+
+    /// Normalised → physical, from `source` into `destination` (one state).
+    public func denormalize(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        let n = network.fieldCount
+        for c in 0..<channels.count {
+            let x = source + c * n, y = destination + c * n, m = mean[c], s = std[c]
+            for i in 0..<n { y[i] = x[i] * s + m }
+        }
+    }
+
+    /// The physical lower bound 0 in normalised units, per channel: `−mean / std`.
+    public var normalizedZero: [Float] { zip(mean, std).map { -$0 / $1 } }
+}

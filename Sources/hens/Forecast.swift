@@ -1,0 +1,110 @@
+import ArgumentParser
+import DatasetIO
+import Ensemble
+import Foundation
+import HensCore
+
+/// `hens forecast`: the bred-vector, multi-checkpoint huge ensemble.
+struct Forecast: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a perturbed, multi-checkpoint ensemble forecast (member shards + streaming summary).",
+        discussion: """
+        Writes, per initial time, OUT/<init>/members-shard-K-of-N.nc (one Float32 variable per \
+        output channel, dims member, lead, lat, lon) and OUT/<init>/summary-shard-K-of-N.nc \
+        (count, mean, M2, min, max, argmin, argmax, exceedances per lead, channel and point); a \
+        single-shard run also writes OUT/<init>/summary.nc, otherwise `hens merge` does. \
+        Sharding: --shard K/N wins, then SLURM_ARRAY_TASK_ID/COUNT, then SLURM_PROCID/NTASKS, then \
+        OMPI_COMM_WORLD_RANK/SIZE, then PMI_RANK/SIZE. Every batch is committed atomically: a \
+        killed run restarted with the same command continues after the last completed batch. \
+        Member k's perturbation depends only on (seed, initial time, k), so --members 17,42 \
+        regenerates exactly those members.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Forecast configuration (YAML).") var config = "configs/forecast-swe-small.yaml"
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Override: comma-separated checkpoint files.") var checkpoints: String?
+    @Option(help: "Override: dataset folder with the analyses.") var dataset: String?
+    @Option(name: .customLong("init"), help: "Override: initial times: a split name, or dates A..B/STEP (e.g. 2017-01-02T00..2017-01-02T12/12h).") var initTimes: String?
+    @Option(name: .customLong("init-count"), help: "Override: initial times drawn from a split.") var initCount: Int?
+    @Option(name: .customLong("ensemble-size"), help: "Override: total members (controls + perturbed, all checkpoints).") var ensembleSize: Int?
+    @Option(help: "Run only these members, e.g. 17,42 or 0..7 (same values as in the full run).") var members: String?
+    @Option(help: "Override: model steps.") var steps: Int?
+    @Option(help: "Override: base seed.") var seed: UInt64?
+    @Option(help: "Override: perturbation (bred-vector, seed-noise, gaussian, none).") var perturbation: String?
+    @Option(help: "Override: skill file from `hens skill` (τ for the perturbations).") var skill: String?
+    @Option(name: .customLong("batch-size"), help: "Override: members per SFNO call.") var batchSize: Int?
+    @Option(help: "Override: memory budget for the automatic batch size, e.g. 8GiB.") var memory: String?
+    @Option(name: .customLong("significant-digits"), help: "Override: lossy quantisation of member files (1…7).") var significantDigits: Int?
+    @Option(help: "This process's shard K/N (default: from the launcher's environment, else 0/1).") var shard: String?
+    @Flag(name: .customLong("no-members"), help: "Write only the summary, no member fields.") var noMembers = false
+    @Flag(name: .customLong("dry-run"), help: "Print members, member-steps, output size and a time estimate, then exit.") var dryRun = false
+    @Flag(help: "Replace finished outputs and discard interrupted ones.") var overwrite = false
+
+    func run() throws {
+        global.apply()
+        let forecastConfig = try loadConfig()
+        let shardSpec = try ShardSpec.detect(explicit: shard, environment: ProcessInfo.processInfo.environment)
+        let skillTable = try forecastConfig.skill.map { try SkillTable.read(path: $0) }
+        let forecast = try EnsembleForecast(config: forecastConfig, output: out, shard: shardSpec, memberSelection: members,
+                                            skill: skillTable, overwrite: overwrite)
+        let inits = try forecast.initialTimes()
+        if dryRun {
+            print(try ForecastDryRun(forecast: forecast, initialTimes: inits).report())
+            return
+        }
+        let clock = Stopwatch()
+        let total = try inits.reduce(0) { let s = try forecast.memberSteps($1); return $0 + s.rollout + s.breeding }
+        let progress = ProgressReporter("forecast shard \(shardSpec)", total: total, unit: "member-steps", quiet: global.quiet)
+        var members = 0, steps = 0, resumed = 0, skipped = 0
+        for initial in inits {
+            let result = try forecast.run(initial) { progress.advance($0) }
+            members += result.members
+            steps += result.memberSteps
+            resumed += result.resumedBatches
+            if result.skipped {
+                skipped += 1
+                note("\(initial.label): outputs complete already (pass --overwrite to recompute)")
+            }
+        }
+        progress.finish()
+        let seconds = clock.seconds
+        note(String(format: "forecast: %d initial time(s), shard %@, %d members, %d member-steps in %.1f s (%.1f member-steps/s)%@%@, "
+                    + "batch %d, peak memory %@, output %@", inits.count, shardSpec.description, members, steps, seconds,
+                    Double(steps) / max(seconds, 1e-9), resumed > 0 ? ", resumed after \(resumed) batch(es)" as NSString : "" as NSString,
+                    skipped > 0 ? ", \(skipped) skipped" as NSString : "" as NSString, forecast.batchSize,
+                    ProcessMemory.format(ProcessMemory.peakResidentBytes()), out))
+    }
+
+    /// The configuration file with the command-line overrides applied.
+    private func loadConfig() throws -> ForecastConfig {
+        var doc = try ConfigDocument(path: config)
+        if let checkpoints { doc.set("checkpoints", checkpoints.split(separator: ",").map(String.init)) }
+        if let dataset { doc.set("dataset", dataset) }
+        if let initTimes { doc.set("init", initTimes) }
+        if let initCount { doc.set("init_count", initCount) }
+        if let ensembleSize { doc.set("members", ensembleSize) }
+        if let steps { doc.set("steps", steps) }
+        if let seed { doc.set("seed", String(seed)) }
+        if let perturbation { doc.set("perturbation", perturbation) }
+        if let skill { doc.set("skill", skill) }
+        if let batchSize { doc.set("batch_size", String(batchSize)) }
+        if let memory { doc.set("memory", memory) }
+        if let significantDigits { doc.set("significant_digits", String(significantDigits)) }
+        if noMembers { doc.set("write_members", false) }
+        // Paths in the file are relative to it; paths given here are relative to the working directory.
+        let base = (config as NSString).deletingLastPathComponent
+        var parsed = try ForecastConfig(&doc, baseDirectory: base)
+        let cwd = FileManager.default.currentDirectoryPath
+        if let checkpoints { parsed.checkpoints = checkpoints.split(separator: ",").map { Self.absolute(String($0), cwd) } }
+        if let dataset { parsed.dataset = Self.absolute(dataset, cwd) }
+        if let skill { parsed.skill = Self.absolute(skill, cwd) }
+        return parsed
+    }
+
+    private static func absolute(_ path: String, _ cwd: String) -> String { path.hasPrefix("/") ? path : cwd + "/" + path }
+
+    private func note(_ line: String) {
+        if !global.quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}
