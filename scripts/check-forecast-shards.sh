@@ -6,6 +6,7 @@
 #   B  mpirun -n 2 (Open MPI sets OMPI_COMM_WORLD_RANK/SIZE; hens reads them) + hens merge
 #   C  two processes started by hand with --shard 0/2 and --shard 1/2 + hens merge
 #   D  one process killed with SIGKILL at a random moment, then the same command again
+#   E  one process with 2 threads
 #
 # Member fields must be bit-identical (same batch size and threads); merged summaries may
 # differ in mean/M2 by round-off only. Run as root (CI), mpirun needs --allow-run-as-root.
@@ -48,5 +49,17 @@ pkill -9 -P $pid 2>/dev/null || true; kill -9 $pid 2>/dev/null || true; wait $pi
 ls "$WORK"/D/*/ 2>/dev/null | sed 's/^/   after kill: /' || true
 run "$WORK/D"
 
-for x in B C D; do "$HENS" check forecast "$WORK/A" "$WORK/$x"; done
-echo "== check-forecast: B (mpirun), C (by hand), D (killed + resumed) equal A"
+echo "== E: 2 threads (members of a batch run concurrently)"
+run "$WORK/E" --threads 2
+
+for x in B C D E; do "$HENS" check forecast "$WORK/A" "$WORK/$x"; done
+echo "== check-forecast: B (mpirun), C (by hand), D (killed + resumed), E (2 threads) equal A"
+
+echo "== ERA5 sample smoke test: ingest 4 real analyses, train a tiny model, forecast 2017-01-02T00 (1 breeding cycle, 1 lead)"
+"$HENS" ingest --quiet --config configs/era5-sample.yaml --out "$WORK/era5/dataset"
+"$HENS" train --quiet --dataset "$WORK/era5/dataset" --model configs/model-era5-sample.yaml --config configs/train-era5-sample.yaml \
+  --out "$WORK/era5/checkpoints"
+"$HENS" forecast --quiet --config configs/forecast-era5-sample.yaml --dataset "$WORK/era5/dataset" \
+  --checkpoints "$WORK/era5/checkpoints/seed-1/checkpoint.nc" --out "$WORK/era5/forecast"
+ncdump -h "$WORK/era5/forecast/2017-01-02T00/members-shard-0-of-1.nc" | grep -E "^\s+float|member =|lead ="
+echo "== ERA5 smoke test done: $WORK/era5/forecast/2017-01-02T00"

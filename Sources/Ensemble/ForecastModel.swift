@@ -1,4 +1,5 @@
 import DatasetIO
+import Foundation
 import HensCore
 import SFNO
 import Spherical
@@ -22,39 +23,70 @@ public final class ForecastModel: @unchecked Sendable {
     public let std: [Float]
     /// The checkpoint's SHA-256 payload digest (provenance).
     public let digest: String
-    private let workspace: SFNOWorkspace<Float>
+    /// One workspace per worker: members of a batch run concurrently, one per thread.
+    private var workspaces: [SFNOWorkspace<Float>]
+    private let lock = NSLock()
 
     /// Loads and verifies `path` and checks it against the dataset's channels and grid.
     public init(path: String, archive: AnalysisArchive) throws {
         let checkpoint = try Checkpoint.read(from: path)
         try checkpoint.checkCompatible(channels: archive.channels, latitudes: archive.latitudes, longitudes: archive.longitudes,
                                        dataset: archive.directory, checkpoint: path)
-        let config = try SFNOConfig(yaml: checkpoint.modelConfig, source: path + " (model config)")
+        let network = try checkpoint.makeModel(source: path)
+        let config = network.config
         guard config.inChannels == checkpoint.channels.count, config.outChannels == checkpoint.channels.count else {
             throw HensError(.badInput, "\(path): the model reads \(config.inChannels) and predicts \(config.outChannels) channels; "
                 + "hens forecast runs models whose input is exactly their \(checkpoint.channels.count) prognostic channels")
         }
-        let network = try SFNOModel<Float>(config: config, seed: checkpoint.seed)
-        try checkpoint.loadParameters(into: network, source: path)
         self.path = path
         self.network = network
         channels = checkpoint.channels
         mean = checkpoint.statistics.mean.map { Float($0) }
         std = checkpoint.statistics.std.map { Float($0) }
         digest = checkpoint.payloadDigest()
-        workspace = network.makeWorkspace()
+        workspaces = [network.makeWorkspace()]
     }
 
     /// Values per member state.
     public var stateCount: Int { channels.count * network.fieldCount }
 
     /// Bytes of weights and workspace held.
-    public var byteCount: Int { network.parameterCount * 4 + workspace.byteCount }
+    public var byteCount: Int { network.parameterCount * 4 + Parallel.threadCount * workspaces[0].byteCount }
 
     /// One model step of `batch` normalised states (`EnsembleStep`). Each member's result does
     /// not depend on the others in the batch (the SFNO runs members one after another).
+    ///
+    /// With several threads and members, the members are dealt to the workers in contiguous
+    /// blocks and each worker runs its members single-threaded: members are independent, so
+    /// this scales with the cores, while splitting one member's layers over threads leaves them
+    /// waiting on each other. Per-member results are the same either way (the SFNO's kernels
+    /// do not depend on the thread count).
     public func step(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int) {
-        network.forward(input, output: output, batch: batch, workspace: workspace)
+        let workers = min(Parallel.isNested ? 1 : Parallel.threadCount, batch)
+        guard workers > 1 else {
+            network.forward(input, output: output, batch: batch, workspace: workspace(0))
+            return
+        }
+        let spaces = (0..<workers).map { workspace($0) }
+        let n = stateCount, pointers = StepPointers(input: input, output: output)
+        Parallel.forEachWorker(tasks: workers) { worker, count in
+            let lo = batch * worker / count, hi = batch * (worker + 1) / count
+            guard lo < hi else { return }
+            network.forward(pointers.input + lo * n, output: pointers.output + lo * n, batch: hi - lo, workspace: spaces[worker])
+        }
+    }
+
+    /// Worker `k`'s workspace, created on first use.
+    private func workspace(_ k: Int) -> SFNOWorkspace<Float> {
+        lock.lock()
+        defer { lock.unlock() }
+        while workspaces.count <= k { workspaces.append(network.makeWorkspace()) }
+        return workspaces[k]
+    }
+
+    private struct StepPointers: @unchecked Sendable {
+        let input: UnsafePointer<Float>
+        let output: UnsafeMutablePointer<Float>
     }
 
     /// Physical → normalised, in place, for `count` states.

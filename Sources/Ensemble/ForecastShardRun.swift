@@ -32,6 +32,8 @@ extension EnsembleForecast {
             try? fm.removeItem(atPath: summaryPath)
             try? fm.removeItem(atPath: membersPath)
         }
+        // Every analysis is read before anything is created, so a missing one leaves no trace.
+        let analyses = try loadAnalyses(initial)
         do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw HensError(.io, "\(folder): cannot create the output folder (\(error.localizedDescription))")
         }
@@ -55,7 +57,6 @@ extension EnsembleForecast {
             }
         }
 
-        let analyses = try loadAnalyses(initial)
         var memberSteps = 0
         for b in start..<plan.batches.count {
             let members = plan.batches[b]

@@ -237,13 +237,7 @@ extension SkillTable {
     public static func compute(checkpointPath: String, dataset: String, split: String = "valid", leads: Int? = nil,
                                samples: Int = 32) throws -> SkillTable {
         let checkpoint = try Checkpoint.read(from: checkpointPath)
-        let training = try TrainingConfig(jsonText: checkpoint.trainingConfig, source: checkpointPath)
-        var doc = try ConfigDocument(yaml: checkpoint.modelConfig, source: "\(checkpointPath): model_config")
-        // `hens train` lets the channel counts default to the data's; the stored text may omit them.
-        if !doc.has("in_channels") { doc.set("in_channels", checkpoint.channels.count + training.auxiliary.channelCount) }
-        if !doc.has("out_channels") { doc.set("out_channels", checkpoint.channels.count) }
-        let model = try SFNOModel<Float>(config: try SFNOConfig(&doc), seed: checkpoint.seed)
-        try checkpoint.loadParameters(into: model, source: checkpointPath)
+        let model = try checkpoint.makeModel(source: checkpointPath)
         return try compute(model: model, checkpoint: checkpoint, checkpointPath: checkpointPath, dataset: dataset,
                            split: split, leads: leads, samples: samples)
     }

@@ -1,6 +1,7 @@
 import DatasetIO
 import HensCore
 import SFNO
+import Spherical
 
 extension Checkpoint {
     /// A checkpoint of `model`'s current weights (and, for resumable checkpoints, the
@@ -46,6 +47,20 @@ extension Checkpoint {
                 }
             }
         }
+    }
+
+    /// The SFNO this checkpoint holds, weights loaded. The stored model text may omit the channel
+    /// counts (`hens train` defaults them to the data's), so they are filled in from the
+    /// checkpoint's channels and the training config's auxiliary inputs.
+    /// - Parameter source: the checkpoint's path, for messages.
+    public func makeModel(source: String) throws -> SFNOModel<Float> {
+        let training = try TrainingConfig(jsonText: trainingConfig, source: source)
+        var doc = try ConfigDocument(yaml: modelConfig, source: "\(source): model_config")
+        if !doc.has("in_channels") { doc.set("in_channels", channels.count + training.auxiliary.channelCount) }
+        if !doc.has("out_channels") { doc.set("out_channels", channels.count) }
+        let model = try SFNOModel<Float>(config: try SFNOConfig(&doc), seed: seed)
+        try loadParameters(into: model, source: source)
+        return model
     }
 
     /// The stored optimiser state as AdamW's.

@@ -36,6 +36,8 @@ struct Forecast: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Override: members per SFNO call.") var batchSize: Int?
     @Option(help: "Override: memory budget for the automatic batch size, e.g. 8GiB.") var memory: String?
     @Option(name: .customLong("significant-digits"), help: "Override: lossy quantisation of member files (1…7).") var significantDigits: Int?
+    @Option(help: "Override: control members (none, once, per-checkpoint).") var control: String?
+    @Option(name: .customLong("stats-json"), help: "Write the run's totals (members, member-steps, seconds, peak memory) as JSON here.") var statsJSON: String?
     @Option(help: "This process's shard K/N (default: from the launcher's environment, else 0/1).") var shard: String?
     @Flag(name: .customLong("no-members"), help: "Write only the summary, no member fields.") var noMembers = false
     @Flag(name: .customLong("dry-run"), help: "Print members, member-steps, output size and a time estimate, then exit.") var dryRun = false
@@ -69,6 +71,15 @@ struct Forecast: ParsableCommand {
         }
         progress.finish()
         let seconds = clock.seconds
+        if let statsJSON {
+            let stats: [String: Any] = [
+                "initial_times": inits.count, "shard": shardSpec.description, "members": members, "member_steps": steps,
+                "seconds": seconds, "member_steps_per_second": Double(steps) / max(seconds, 1e-9), "batch_size": forecast.batchSize,
+                "threads": Parallel.threadCount, "peak_rss_bytes": ProcessMemory.peakResidentBytes(), "resumed_batches": resumed,
+                "skipped_initial_times": skipped,
+            ]
+            try writeAtomically(try JSONSerialization.data(withJSONObject: stats, options: [.prettyPrinted, .sortedKeys]), to: statsJSON)
+        }
         note(String(format: "forecast: %d initial time(s), shard %@, %d members, %d member-steps in %.1f s (%.1f member-steps/s)%@%@, "
                     + "batch %d, peak memory %@, output %@", inits.count, shardSpec.description, members, steps, seconds,
                     Double(steps) / max(seconds, 1e-9), resumed > 0 ? ", resumed after \(resumed) batch(es)" as NSString : "" as NSString,
@@ -84,6 +95,7 @@ struct Forecast: ParsableCommand {
         if let initTimes { doc.set("init", initTimes) }
         if let initCount { doc.set("init_count", initCount) }
         if let ensembleSize { doc.set("members", ensembleSize) }
+        if let control { doc.set("control", control) }
         if let steps { doc.set("steps", steps) }
         if let seed { doc.set("seed", String(seed)) }
         if let perturbation { doc.set("perturbation", perturbation) }

@@ -57,12 +57,20 @@ struct Train: ParsableCommand {
         let trainer = try Trainer(config: trainingConfig, data: data, modelConfig: modelText)
         let printer = TrainingProgressPrinter(quiet: global.quiet)
         if !global.quiet { FileHandle.standardError.write(Data((try Self.describe(modelConfig) + "\n").utf8)) }
-        let test = try data.loadSplit("test")
+        // A dataset without a test split (e.g. the tiny ERA5 sample) trains without the final scores.
+        let test = FileManager.default.fileExists(atPath: DatasetLayout.splitPath(dataset, "test")) ? try data.loadSplit("test") : nil
         for seed in trainingConfig.seeds {
             let clock = Stopwatch()
             let network = try SFNOModel<Float>(config: modelConfig, seed: seed)
             let output = TrainingOutput(directory: out, seed: seed)
             let result = try trainer.train(network, seed: seed, output: output, resume: resume, observer: printer.handle)
+            guard let test else {
+                if !global.quiet {
+                    FileHandle.standardError.write(Data(String(format: "train seed %llu: %d epochs; %@ in %.0f s (no test split: no test scores)\n",
+                                                               seed, result.epochs, result.checkpointPath, clock.seconds).utf8))
+                }
+                continue
+            }
             let scores = try trainer.evaluate(network, on: test, samples: testSamples)
             let path = (output.checkpointPath as NSString).deletingLastPathComponent + "/test-metrics.json"
             let encoder = JSONEncoder()
