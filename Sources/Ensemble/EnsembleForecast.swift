@@ -11,16 +11,25 @@ import Spherical
 /// and folded into the streaming summary, which is checkpointed after every batch; a killed
 /// run restarted with the same command continues after the last completed batch.
 public final class EnsembleForecast {
+    /// The configuration.
     public let config: ForecastConfig
+    /// The analyses.
     public let archive: AnalysisArchive
+    /// The checkpoints, in member-layout order.
     public let models: [ForecastModel]
+    /// How members are perturbed.
     public let perturbations: PerturbationSource
+    /// The channels written.
     public let outputs: OutputChannelPlan
+    /// The region written, if cropped.
     public let crop: GridCrop?
+    /// This process's shard.
     public let shard: ShardSpec
     /// Members to run (sorted global indices), nil for all.
     public let selection: [Int]?
+    /// Members per SFNO call.
     public let batchSize: Int
+    /// Where the files go.
     public let paths: ForecastPaths
     /// Whether finished outputs may be replaced.
     public let overwrite: Bool

@@ -21,10 +21,15 @@ public struct ForecastComparison {
 
     /// What was compared.
     public struct Report: Sendable {
+        /// Initial-time folders compared.
         public var initialTimes = 0
+        /// Members compared.
         public var members = 0
+        /// Member fields compared.
         public var fields = 0
+        /// Largest relative difference of a member field.
         public var worstMemberDifference = 0.0
+        /// Largest relative difference of a summary mean or M2.
         public var worstSummaryDifference = 0.0
     }
 

@@ -47,34 +47,63 @@ public enum PerturbationMethod: String, Sendable, CaseIterable {
 /// non_negative: []                  # channels clipped at 0 after perturbing (q, tcwv…)
 /// ```
 public struct ForecastConfig: Sendable, Equatable {
+    /// Checkpoint files (resolved paths), one model each.
     public var checkpoints: [String]
+    /// Dataset folder holding the analyses.
     public var dataset: String
+    /// `init`: a split name or ISO dates `A..B/STEP`.
     public var initialTimes: String
+    /// Initial times drawn from a split.
     public var initCount: Int
+    /// Total members (controls + perturbed, all checkpoints).
     public var members: Int
+    /// Unperturbed control members.
     public var control: ControlMember
+    /// Centred ± pairs or independent perturbations.
     public var pairing: PerturbationPairing
+    /// How initial states are perturbed.
     public var perturbation: PerturbationMethod
+    /// Base seed of the member seeds.
     public var seed: UInt64
+    /// Model steps rolled out.
     public var steps: Int
+    /// Steps between written leads.
     public var outputEvery: Int
+    /// Output channels (model or derived); empty: all model channels.
     public var channels: [String]
+    /// Exceedance thresholds per output channel.
     public var thresholds: [String: [Double]]
+    /// South, north, west, east in degrees, or nil for the whole grid.
     public var crop: [Double]?
+    /// Whether member fields are written (else the summary only).
     public var writeMembers: Bool
+    /// Deflate level of member files (nil: none).
     public var deflateLevel: Int?
+    /// Lossy quantisation of member files (nil: lossless).
     public var significantDigits: Int?
+    /// `bitgroom` or `granular-bitround`.
     public var quantization: String
+    /// Members per SFNO call (nil: from `memoryBytes`).
     public var batchSize: Int?
+    /// Budget for the automatic batch size, bytes.
     public var memoryBytes: Int
+    /// Bred-vector cycles K.
     public var breedingCycles: Int
+    /// Latitude of the hemispheric bands' equatorward edge, degrees.
     public var bandLatitude: Double
+    /// τ_c = factor × deterministic RMSE at `skillLeadHours`.
     public var amplitudeFactor: Double
+    /// Skill file from `hens skill`.
     public var skill: String?
+    /// Lead of the RMSE that sets τ_c, hours.
     public var skillLeadHours: Double
+    /// Explicit τ per channel, physical units (override the skill file).
     public var amplitudes: [String: Double]
+    /// Channels the seed noise perturbs; empty: all.
     public var seedChannels: [String]
+    /// Seed-noise correlation length, metres.
     public var lengthScale: Double
+    /// Channels clipped at 0 after perturbing.
     public var nonNegative: [String]
     /// The configuration as run (YAML), for provenance and resume checks.
     public var text: String

@@ -4,7 +4,9 @@ import HensCore
 /// What `hens forecast --dry-run` prints: the work and output a run would produce, and a time
 /// estimate from a short timed probe of the first checkpoint.
 public struct ForecastDryRun {
+    /// The prepared forecast.
     public let forecast: EnsembleForecast
+    /// The initial times it would run.
     public let initialTimes: [InitialTime]
 
     /// A dry run of `forecast` over `initialTimes`.

@@ -18,8 +18,9 @@ public final class ForecastModel: @unchecked Sendable {
     public let network: SFNOModel<Float>
     /// Channel names, in state order.
     public let channels: [String]
-    /// Per-channel mean and standard deviation (physical = normalised · std + mean).
+    /// Per-channel mean (physical = normalised · std + mean).
     public let mean: [Float]
+    /// Per-channel standard deviation.
     public let std: [Float]
     /// The checkpoint's SHA-256 payload digest (provenance).
     public let digest: String
