@@ -117,27 +117,37 @@ public final class EnsemblePartStore {
                 + "(\(done.intersection(0..<batchCount).count) of \(batchCount) parts complete)")
         }
         let expected = crop.map { layout.cropped(by: $0) } ?? layout
-        let parts = try (0..<batchCount).map { try EnsembleShardReader(path: partPath(batch: $0)) }
-        defer { parts.forEach { $0.close() } }
-        for part in parts where part.layout != expected || part.run.config != run.config
-            || part.run.checkpoints != run.checkpoints || part.run.baseSeed != run.baseSeed {
-            throw HensError(.badInput, "\(part.path): part written for another layout or run than \(shardPath)")
+        // Validate every part first, then copy them one at a time: only one part is open at any
+        // moment, so memory does not grow with the number of batches.
+        var partMembers: [[EnsembleMember]] = []
+        var firstRun: EnsembleRunInfo?
+        for batch in 0..<batchCount {
+            let part = try EnsembleShardReader(path: partPath(batch: batch))
+            defer { part.close() }
+            guard part.layout == expected, part.run.config == run.config, part.run.checkpoints == run.checkpoints,
+                  part.run.baseSeed == run.baseSeed else {
+                throw HensError(.badInput, "\(part.path): part written for another layout or run than \(shardPath)")
+            }
+            partMembers.append(part.members)
+            if firstRun == nil { firstRun = part.run }
         }
-        let members = parts.flatMap(\.members)
+        let members = partMembers.flatMap { $0 }
         guard Set(members.map(\.index)).count == members.count else {
             throw HensError(.badInput, "\(shardPath): the parts repeat a member index")
         }
-        guard let first = parts.first else {
+        guard let firstRun else {
             throw HensError(.invalidArgument, "\(shardPath): nothing to assemble (no batches)")
         }
 
         // The parts already hold cropped fields: copy them on the stored grid, keeping the
         // parts' provenance (which includes the `crop` description).
         let shard = try EnsembleShardWriter(path: shardPath, layout: expected, members: members,
-                                            run: first.run, options: options)
+                                            run: firstRun, options: options)
         do {
             var slot = 0
-            for part in parts {
+            for batch in 0..<batchCount {
+                let part = try EnsembleShardReader(path: partPath(batch: batch))
+                defer { part.close() }
                 for partSlot in part.members.indices {
                     for channel in expected.channels.indices {
                         for lead in expected.leads.indices {

@@ -51,6 +51,8 @@ public final class EnsembleShardReader {
                 }
                 layout.channels.append(try EnsembleOutputLayout.channel(named: info.name, variable: info.id, in: nc, path: path))
                 channelVariables.append(info.id)
+                // Readers visit each field once: a few fields of cache (an evaluation opens many shards).
+                try nc.setChunkCache(variable: info.id, bytes: 4 * 4 * layout.fieldCount)
             }
             guard !layout.channels.isEmpty else { throw fail("no channel variables with dims (member, lead, lat, lon)") }
             self.path = path

@@ -92,6 +92,8 @@ public final class EnsembleShardWriter {
             variables = try stored.channels.map { channel in
                 let v = try nc.defineVariable(channel.name, type: NC_FLOAT, dimensions: dims)
                 try nc.setChunking(variable: v, chunks: [1, 1, stored.latitudes.count, stored.longitudes.count])
+                // Each chunk is one whole write: a cache of a few chunks keeps memory flat in the member count.
+                try nc.setChunkCache(variable: v, bytes: 4 * 4 * stored.fieldCount)
                 if let level = options.deflateLevel {
                     try nc.setDeflate(variable: v, level: level, shuffle: options.shuffle)
                 }

@@ -125,6 +125,15 @@ struct NetCDFFile {
         }
     }
 
+    /// Sets the HDF5 chunk cache of one variable (bytes, slots). Files whose chunks are each
+    /// written or read exactly once need only a few chunks of cache; libnetcdf's default (tens
+    /// of MiB per variable) otherwise fills with finished chunks and grows the process.
+    func setChunkCache(variable varid: Int32, bytes: Int, slots: Int = 11) throws {
+        try call("set the chunk cache of variable \(variableName(varid))") {
+            nc_set_var_chunk_cache(id, varid, bytes, slots, 0.75)
+        }
+    }
+
     /// Writes a text (NC_CHAR) attribute; `varid` may be `NC_GLOBAL`.
     func putAttribute(_ attName: String, text: String, variable varid: Int32 = NC_GLOBAL) throws {
         let bytes = Array(text.utf8)
