@@ -93,6 +93,8 @@ $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
 forecast: $(FORECAST)/.done
 $(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
 	@echo "== hens forecast --config $(FORECAST_CONFIG) --out $(FORECAST)"
+	@# A changed config may pick other initial times: start from an empty folder, not a mix of runs.
+	rm -rf $(FORECAST)
 	$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --out $(FORECAST) --overwrite
 	@touch $@
 
