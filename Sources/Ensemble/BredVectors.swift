@@ -117,16 +117,25 @@ public struct BredVectorBreeder: Sendable {
     /// channel, the members of a ± pair sum to exactly twice the analysis up to Float32 rounding.
     /// - Parameters:
     ///   - nonNegative: one flag per channel (empty: no clipping); a state has
-    ///     `nonNegative.count` channels of `count / nonNegative.count` points.
+    ///   `nonNegative.count` channels of `count / nonNegative.count` points.
     public static func applyPerturbation(analysis: UnsafePointer<Float>, perturbation: UnsafePointer<Float>, sign: Int,
                                          count: Int, nonNegative: [Bool] = [], into member: UnsafeMutablePointer<Float>) {
+        applyPerturbation(analysis: analysis, perturbation: perturbation, sign: sign, count: count,
+                          floors: nonNegative.map { $0 ? 0 : nil }, into: member)
+    }
+
+    /// `applyPerturbation` with an explicit lower bound per channel (nil: none), for states kept
+    /// in a normalised space where physical 0 is `−mean / std`.
+    public static func applyPerturbation(analysis: UnsafePointer<Float>, perturbation: UnsafePointer<Float>, sign: Int,
+                                         count: Int, floors: [Float?], into member: UnsafeMutablePointer<Float>) {
         let s = Float(sign)
         for i in 0..<count { member[i] = analysis[i] + s * perturbation[i] }
-        guard nonNegative.contains(true) else { return }
-        let points = count / nonNegative.count
-        for (c, clip) in nonNegative.enumerated() where clip {
+        guard floors.contains(where: { $0 != nil }) else { return }
+        let points = count / floors.count
+        for (c, floor) in floors.enumerated() {
+            guard let floor else { continue }
             let x = member + c * points
-            for i in 0..<points where x[i] < 0 { x[i] = 0 }
+            for i in 0..<points where x[i] < floor { x[i] = floor }
         }
     }
 }

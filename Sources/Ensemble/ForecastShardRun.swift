@@ -34,6 +34,14 @@ extension EnsembleForecast {
         }
         // Every analysis is read before anything is created, so a missing one leaves no trace.
         let analyses = try loadAnalyses(initial)
+        // Each checkpoint's normalised copy, made once per initial time rather than per batch.
+        let normalized = models.map { model in
+            analyses.map { state -> [Float] in
+                var x = state
+                x.withUnsafeMutableBufferPointer { model.normalize($0.baseAddress!, count: 1) }
+                return x
+            }
+        }
         do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw HensError(.io, "\(folder): cannot create the output folder (\(error.localizedDescription))")
         }
@@ -60,7 +68,8 @@ extension EnsembleForecast {
         var memberSteps = 0
         for b in start..<plan.batches.count {
             let members = plan.batches[b]
-            let steps = try runBatch(members, layout: layout, analyses: analyses, batchIndex: b, store: store,
+            let steps = try runBatch(members, layout: layout, analyses: normalized[layout.member(members[0]).checkpoint],
+                                     batchIndex: b, store: store,
                                      summary: &summary, progress: progress)
             memberSteps += steps
             var state = try runInfo(initial, batchesDone: b + 1)
@@ -139,6 +148,7 @@ extension EnsembleForecast {
     }
 
     /// Perturbs, rolls out, writes and summarises one batch; returns the model steps taken.
+    /// `analyses` are A(t − KΔt) … A(t) in the batch's checkpoint's normalised space.
     private func runBatch(_ members: [Int], layout: MemberLayout, analyses: [[Float]], batchIndex: Int,
                           store: EnsemblePartStore, summary: inout StreamingSummary, progress: ((Int) -> Void)?) throws -> Int {
         let specs = members.map { layout.member($0) }
@@ -146,21 +156,19 @@ extension EnsembleForecast {
         let n = model.stateCount, count = members.count
         let rollout = MemberRollout(stateCount: n, batch: count)
 
-        // Normalised analyses; perturbations for the batch's distinct pairs.
-        var normalized = analyses
-        for i in normalized.indices { normalized[i].withUnsafeMutableBufferPointer { model.normalize($0.baseAddress!, count: 1) } }
+        // Perturbations for the batch's distinct pairs.
         let pairs = Array(Set(specs.compactMap(\.pair))).sorted()
         let seeds = pairs.map { layout.seed(pair: $0) }
         var dx = [Float](repeating: 0, count: pairs.count * n)
         var steps = 0
         try dx.withUnsafeMutableBufferPointer { d in
-            try perturbations.make(seeds: seeds, model: model, analyses: normalized, maxBatch: max(1, count),
+            try perturbations.make(seeds: seeds, model: model, analyses: analyses, maxBatch: max(1, count),
                                    into: d.baseAddress!)
             if perturbations.history > 0 && !pairs.isEmpty {
                 steps += perturbations.history * (pairs.count + 1)
                 progress?(perturbations.history * (pairs.count + 1))
             }
-            normalized[normalized.count - 1].withUnsafeBufferPointer { a in
+            analyses[analyses.count - 1].withUnsafeBufferPointer { a in
                 for (slot, spec) in specs.enumerated() {
                     let p = spec.pair.flatMap { pairs.firstIndex(of: $0) }
                     perturbations.apply(analysis: a.baseAddress!, perturbation: p.map { UnsafePointer(d.baseAddress! + $0 * n) },

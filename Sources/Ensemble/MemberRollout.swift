@@ -1,5 +1,6 @@
 import DatasetIO
 import HensCore
+import SFNO
 
 /// The buffers of one batch of members during a rollout: the normalised states before and
 /// after a step (swapped, never copied), and the output fields of one lead. Allocated once per
@@ -54,11 +55,15 @@ final class MemberRollout {
         let nlon = model.network.config.nlon
         let pointers = Pointers(states: current, buffer: buffer)
         let n = stateCount
+        // Per-worker scratch, made once per batch (not per lead) before the workers start.
+        while scratch.count < max(1, min(Parallel.threadCount, members)) {
+            scratch.append(WorkerScratch(physical: OwnedBuffer(count: n), full: OwnedBuffer(count: outCount * fullPoints),
+                                         workspace: outputs.makeWorkspace()))
+        }
+        let scratch = self.scratch
         Parallel.forEachWorker(tasks: members) { worker, workers in
-            let physical = UnsafeMutablePointer<Float>.allocate(capacity: n)
-            let full = UnsafeMutablePointer<Float>.allocate(capacity: outCount * fullPoints)
-            let workspace = outputs.makeWorkspace()
-            defer { physical.deallocate(); full.deallocate() }
+            let own = scratch[worker]
+            let physical = own.physical.base, full = own.full.base, workspace = own.workspace
             var m = worker
             while m < members {
                 model.denormalize(pointers.states + m * n, into: physical)
@@ -75,6 +80,15 @@ final class MemberRollout {
             }
         }
     }
+
+    /// One worker's buffers for `fillOutputs`.
+    private struct WorkerScratch: @unchecked Sendable {
+        let physical: OwnedBuffer<Float>
+        let full: OwnedBuffer<Float>
+        let workspace: OutputChannelWorkspace
+    }
+
+    private var scratch: [WorkerScratch] = []
 
     private struct Pointers: @unchecked Sendable {
         let states: UnsafeMutablePointer<Float>

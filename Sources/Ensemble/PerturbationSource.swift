@@ -76,17 +76,13 @@ public struct PerturbationSource: Sendable {
     /// analysis itself), then channels flagged `nonNegative` clipped at physical 0.
     public func apply(analysis: UnsafePointer<Float>, perturbation: UnsafePointer<Float>?, sign: Int, model: ForecastModel,
                       into member: UnsafeMutablePointer<Float>) {
-        let n = model.stateCount, points = n / model.channels.count
+        let n = model.stateCount
         guard let perturbation, sign != 0 else {
             member.update(from: analysis, count: n)
             return
         }
-        let s = Float(sign)
-        for i in 0..<n { member[i] = analysis[i] + s * perturbation[i] }
         let zero = model.normalizedZero
-        for (c, clip) in nonNegative.enumerated() where clip {
-            let x = member + c * points, floor = zero[c]
-            for i in 0..<points where x[i] < floor { x[i] = floor }
-        }
+        BredVectorBreeder.applyPerturbation(analysis: analysis, perturbation: perturbation, sign: sign, count: n,
+                                            floors: nonNegative.indices.map { nonNegative[$0] ? zero[$0] : nil }, into: member)
     }
 }

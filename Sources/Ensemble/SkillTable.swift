@@ -1,6 +1,7 @@
 import DatasetIO
 import Foundation
 import HensCore
+import Ingest
 import SFNO
 import Training
 
@@ -307,14 +308,13 @@ extension SkillTable {
     ///   unequal steps.
     public static func stepHours(times: [Double], units: String, source: String) throws -> Double {
         func fail(_ message: String) -> HensError { HensError(.badInput, "\(source): \(message)") }
-        let word = units.split(separator: " ").first.map { $0.lowercased() } ?? ""
-        let hoursPerUnit: Double
-        switch word {
-        case "seconds", "second", "secs", "sec", "s": hoursPerUnit = 1.0 / 3600
-        case "minutes", "minute", "mins", "min": hoursPerUnit = 1.0 / 60
-        case "hours", "hour", "hrs", "hr", "h": hoursPerUnit = 1
-        case "days", "day", "d": hoursPerUnit = 24
-        default: throw fail("time units '\(units)' are not seconds, minutes, hours or days since a date")
+        // CF units through Ingest's parser, the one every other time axis in hens goes through.
+        let hoursPerUnit: Double, word: String
+        do {
+            hoursPerUnit = try CFTimeUnits(units, calendar: .standard).secondsPerUnit / 3600
+            word = units.split(separator: " ").first.map(String.init) ?? units
+        } catch {
+            throw fail("\(error)")
         }
         guard times.count >= 2 else { throw fail("needs at least two times to know the time step, has \(times.count)") }
         let step = times[1] - times[0]

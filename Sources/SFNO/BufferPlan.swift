@@ -10,12 +10,16 @@ struct BufferPlan {
     }
 }
 
-/// A zero-initialised buffer owned by a class instance (freed with it).
-final class OwnedBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    let count: Int
+/// A zero-initialised buffer owned by a class instance (freed with it): scratch with a stable
+/// address that worker threads can share read-only or own one each.
+public final class OwnedBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {
+    /// The first element.
+    public let base: UnsafeMutablePointer<T>
+    /// Elements held (at least 1).
+    public let count: Int
 
-    init(count: Int) {
+    /// `count` zeros.
+    public init(count: Int) {
         self.count = max(1, count)
         base = .allocate(capacity: self.count)
         base.initialize(repeating: 0, count: self.count)
