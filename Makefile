@@ -11,6 +11,9 @@ TRAIN_CONFIG ?= configs/train-swe-demo.yaml
 CHECKPOINTS  ?= $(RUN_DIR)/checkpoints
 FORECAST_CONFIG ?= configs/forecast-swe-small.yaml
 FORECAST     ?= $(RUN_DIR)/forecast
+MCLIMATE_CONFIG ?= configs/mclimate-swe-small.yaml
+EVALUATE_CONFIG ?= configs/evaluate-swe-small.yaml
+SCORES       ?= $(RUN_DIR)/scores
 # Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
 ARCH       := $(shell uname -m)
 ARCH_FLAGS := $(if $(filter x86_64,$(ARCH)),-Xswiftc -target-cpu -Xswiftc haswell,)
@@ -22,7 +25,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
 # Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
 TEST_PKGS  := cdo openmpi-bin
 
-.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast check-forecast check-forecast-run clean
+.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast mclimate evaluate check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -65,7 +68,10 @@ demo: build
 	@$(MAKE) --no-print-directory checkpoints
 	@$(MAKE) --no-print-directory forecast
 	@echo "== the forecast's files"; ls -l $(FORECAST)/*/
-	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST)"
+	@$(MAKE) --no-print-directory evaluate
+	@echo "== scores at the last lead (global; crps, crps_fair, rmse, spread, ssr, outlier fraction vs 2/(m+1))"
+	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2==20 {printf "%-13s crps %-11s fair %-11s rmse %-11s spread %-11s ssr %-9s outliers %s (expected %s)\n", $$1, $$c["crps"], $$c["crps_fair"], $$c["rmse"], $$c["spread"], $$c["ssr"], $$c["outlier_fraction"], $$c["outlier_fraction_expected"]}' $(SCORES)/scores.csv
+	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES)"
 
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
@@ -97,6 +103,18 @@ $(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
 	rm -rf $(FORECAST)
 	$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --out $(FORECAST) --overwrite
 	@touch $@
+
+## mclimate: the model climate (reforecasts from the climate split) for EFI/SOT.
+mclimate: $(RUN_DIR)/mclimate.nc
+$(RUN_DIR)/mclimate.nc: $(RUN_DIR)/skill.json $(MCLIMATE_CONFIG) $(HENS)
+	@echo "== hens mclimate --config $(MCLIMATE_CONFIG) --out $@"
+	$(HENS) mclimate --config $(MCLIMATE_CONFIG) --out $@
+
+## evaluate: scores of the demo ensemble (CRPS, RMSE, spread/SSR, ranks, reliability, ROC, spectra, EFI/SOT).
+evaluate: $(SCORES)/summary.json
+$(SCORES)/summary.json: $(FORECAST)/.done $(RUN_DIR)/mclimate.nc $(EVALUATE_CONFIG) $(HENS)
+	@echo "== hens evaluate --config $(EVALUATE_CONFIG) --out $(SCORES)"
+	$(HENS) evaluate --config $(EVALUATE_CONFIG) --out $(SCORES)
 
 ## check-forecast: sharded (mpirun -n 2, two processes by hand) and SIGKILLed-then-resumed
 ## forecasts equal a single-process run (scripts/check-forecast-shards.sh).

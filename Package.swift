@@ -40,11 +40,14 @@ let package = Package(
         .target(name: "Training", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
         // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout.
         .target(name: "Ensemble", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO", "Training", "Ingest"]),
+        // Scoring: CRPS and the sorted per-point pass, dispersion, ranks, reliability, ROC, spectra,
+        // EFI/SOT, bootstraps (pure kernels), and the `hens evaluate` / `hens mclimate` drivers.
+        .target(name: "Evaluation", dependencies: ["HensCore", "Spherical", "DatasetIO", "Ensemble", "Ingest", "CFFTW"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble",
+                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -55,6 +58,7 @@ let package = Package(
         .testTarget(name: "SFNOTests", dependencies: ["SFNO", "Spherical"], resources: [.copy("parity")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO"]),
         .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "SFNO", "Spherical", "DatasetIO", "Training"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Spherical", "HensCore"], resources: [.copy("anchor")]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,6 +5,13 @@ import Ingest
 
 /// Where an analysis lives in a canonical dataset: split, trajectory and time index.
 public struct AnalysisLocation: Equatable, Hashable, Sendable {
+    /// A location.
+    public init(split: String, trajectory: Int, timeIndex: Int) {
+        self.split = split
+        self.trajectory = trajectory
+        self.timeIndex = timeIndex
+    }
+
     /// Split name (`train`, `valid`, `test`, `climate`).
     public var split: String
     /// Trajectory within the split.
@@ -121,6 +128,19 @@ public final class AnalysisArchive {
         let i = location.timeIndex - steps
         guard let r = splits[location.split], i >= 0, i < r.timeCount else { return nil }
         return AnalysisLocation(split: location.split, trajectory: location.trajectory, timeIndex: i)
+    }
+
+    /// The analysis valid at `seconds` (since 1970 in the dataset's calendar), for datasets
+    /// with absolute times; nil when there is none.
+    public func location(atSeconds seconds: Double) -> AnalysisLocation? { byTime[Int64(seconds.rounded())] }
+
+    /// The valid time of `location` in seconds since 1970, for datasets with absolute times.
+    public func seconds(of location: AnalysisLocation) -> Double? { timeOf[location] }
+
+    /// Every location of a split, trajectory-major.
+    public func locations(split: String) -> [AnalysisLocation] {
+        guard let r = splits[split] else { return [] }
+        return (0..<r.trajectoryCount).flatMap { t in (0..<r.timeCount).map { AnalysisLocation(split: split, trajectory: t, timeIndex: $0) } }
     }
 
     /// Reads the analysis at `location` in physical units, channels reordered to `order`

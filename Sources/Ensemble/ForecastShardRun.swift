@@ -68,9 +68,22 @@ extension EnsembleForecast {
         var memberSteps = 0
         for b in start..<plan.batches.count {
             let members = plan.batches[b]
-            let steps = try runBatch(members, layout: layout, analyses: normalized[layout.member(members[0]).checkpoint],
-                                     batchIndex: b, store: store,
-                                     summary: &summary, progress: progress)
+            let specs = members.map { layout.member($0) }
+            let writer = config.writeMembers
+                ? try store.writer(batch: b, members: specs.map {
+                    EnsembleMember(index: $0.index, checkpoint: $0.checkpoint, seed: $0.seed, sign: Int8($0.sign))
+                })
+                : nil
+            let steps: Int
+            do {
+                steps = try rollOut(members, layout: layout, analyses: normalized[specs[0].checkpoint], progress: progress) { lead, outputs in
+                    try record(outputs, members: members, lead: lead, writer: writer, summary: &summary)
+                }
+                try writer?.finish()
+            } catch {
+                writer?.abort()
+                throw error
+            }
             memberSteps += steps
             var state = try runInfo(initial, batchesDone: b + 1)
             state.attributes["members_done"] = SummaryMerge.formatSelection(plan.batches[0...b].flatMap { $0 })
@@ -147,10 +160,12 @@ extension EnsembleForecast {
                                      memberIndices: members, run: run)
     }
 
-    /// Perturbs, rolls out, writes and summarises one batch; returns the model steps taken.
+    /// Perturbs and rolls out one batch of members of one checkpoint, handing every output lead
+    /// to `emit(lead, outputs)`: `outputs` holds `[member slot][output channel][point]` (the
+    /// output region's points); returns the model steps taken.
     /// `analyses` are A(t − KΔt) … A(t) in the batch's checkpoint's normalised space.
-    private func runBatch(_ members: [Int], layout: MemberLayout, analyses: [[Float]], batchIndex: Int,
-                          store: EnsemblePartStore, summary: inout StreamingSummary, progress: ((Int) -> Void)?) throws -> Int {
+    func rollOut(_ members: [Int], layout: MemberLayout, analyses: [[Float]], progress: ((Int) -> Void)?,
+                 emit: (_ lead: Int, _ outputs: UnsafeMutablePointer<Float>) throws -> Void) throws -> Int {
         let specs = members.map { layout.member($0) }
         let model = models[specs[0].checkpoint]
         let n = model.stateCount, count = members.count
@@ -177,40 +192,57 @@ extension EnsembleForecast {
             }
         }
 
-        let writer = config.writeMembers
-            ? try store.writer(batch: batchIndex, members: specs.map {
-                EnsembleMember(index: $0.index, checkpoint: $0.checkpoint, seed: $0.seed, sign: Int8($0.sign))
-            })
-            : nil
-        do {
-            let outputSteps = config.outputSteps
-            var leadIndex = 0
-            for step in 0...config.steps {
-                if step > 0 {
-                    rollout.advance(model)
-                    steps += count
-                    progress?(count)
-                }
-                guard leadIndex < outputSteps.count, outputSteps[leadIndex] == step else { continue }
-                try emit(rollout, model: model, members: members, lead: leadIndex, writer: writer, summary: &summary)
-                leadIndex += 1
+        let outputSteps = config.outputSteps
+        let points = crop?.fieldCount ?? archive.fieldCount
+        var leadIndex = 0
+        for step in 0...config.steps {
+            if step > 0 {
+                rollout.advance(model)
+                steps += count
+                progress?(count)
             }
-            try writer?.finish()
-        } catch {
-            writer?.abort()
-            throw error
+            guard leadIndex < outputSteps.count, outputSteps[leadIndex] == step else { continue }
+            let buffer = rollout.outputBuffer(members: count, values: outputs.outputs.count * points)
+            rollout.fillOutputs(model: model, outputs: outputs, crop: crop, fullPoints: archive.fieldCount, members: count,
+                                into: buffer)
+            try emit(leadIndex, buffer)
+            leadIndex += 1
         }
         return steps
     }
 
+    /// Rolls out `members` (global indices of one initial time's layout; any checkpoints) in
+    /// batches of at most `batchSize` members of one checkpoint, without writing files, and hands
+    /// every output lead of every batch to `emit(members, lead, outputs)` — `outputs` laid out
+    /// `[member slot][output channel][point]` for the batch's `members`. Model climates
+    /// (`hens mclimate`) use this: their reforecasts are pooled in memory.
+    public func rollOut(_ initial: InitialTime, members: [Int], progress: ((Int) -> Void)? = nil,
+                        emit: (_ members: [Int], _ lead: Int, _ outputs: UnsafeMutablePointer<Float>) throws -> Void) throws {
+        let analyses = try loadAnalyses(initial)
+        let layout = try memberLayout(initial)
+        let byCheckpoint = Dictionary(grouping: members) { layout.member($0).checkpoint }
+        for checkpoint in byCheckpoint.keys.sorted() {
+            let model = models[checkpoint]
+            let normalized = analyses.map { state -> [Float] in
+                var x = state
+                x.withUnsafeMutableBufferPointer { model.normalize($0.baseAddress!, count: 1) }
+                return x
+            }
+            let group = byCheckpoint[checkpoint]!.sorted()
+            for start in stride(from: 0, to: group.count, by: batchSize) {
+                let batch = Array(group[start..<min(group.count, start + batchSize)])
+                _ = try rollOut(batch, layout: layout, analyses: normalized, progress: progress) { lead, outputs in
+                    try emit(batch, lead, outputs)
+                }
+            }
+        }
+    }
+
     /// Writes one lead of every member of the batch and adds it to the summary.
-    private func emit(_ rollout: MemberRollout, model: ForecastModel, members: [Int], lead: Int,
-                      writer: EnsembleShardWriter?, summary: inout StreamingSummary) throws {
+    private func record(_ buffer: UnsafeMutablePointer<Float>, members: [Int], lead: Int,
+                        writer: EnsembleShardWriter?, summary: inout StreamingSummary) throws {
         let outCount = outputs.outputs.count
         let points = crop?.fieldCount ?? archive.fieldCount
-        let buffer = rollout.outputBuffer(members: members.count, values: outCount * points)
-        rollout.fillOutputs(model: model, outputs: outputs, crop: crop, fullPoints: archive.fieldCount, members: members.count,
-                            into: buffer)
         for c in 0..<outCount {
             if let writer {
                 for slot in members.indices {

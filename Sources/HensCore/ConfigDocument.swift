@@ -150,6 +150,16 @@ public struct ConfigDocument {
         return out
     }
 
+    /// A mapping of names to lists of scalars as text (e.g. event thresholds per channel such as
+    /// `[20, p99]`; a single scalar is a one-element list), or `defaultValue` when absent.
+    public mutating func stringListMap(_ key: String, default defaultValue: [String: [String]]? = nil) throws -> [String: [String]] {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        guard let map = v as? [String: Any] else {
+            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to lists, got '\(v)'")
+        }
+        return map.mapValues { value in (value as? [Any] ?? [value]).map(Self.scalarText) }
+    }
+
     /// A scalar as the text a user wrote; YAML timestamps back to ISO dates (UTC).
     static func scalarText(_ value: Any) -> String {
         guard let date = value as? Date else { return "\(value)" }

@@ -7,5 +7,5 @@ import Spherical
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure hens kernels and print JSON (machine, threads, median/min/max of repeated runs).",
-        subcommands: [BenchSHT.self, BenchSWE.self, BenchIngest.self, BenchSFNO.self, BenchForecast.self])
+        subcommands: [BenchSHT.self, BenchSWE.self, BenchIngest.self, BenchSFNO.self, BenchForecast.self, BenchCRPS.self])
 }

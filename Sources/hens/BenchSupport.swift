@@ -117,11 +117,3 @@ func emitBenchmarkJSON(benchmark: String, results: [[String: Any]], to path: Str
     if let path { try writeAtomically(data, to: path) }
 }
 
-/// Writes to a temporary file beside `path`, then renames, so readers never see half a file.
-func writeAtomically(_ data: Data, to path: String) throws {
-    do {
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw HensError(.io, "\(path): cannot write (\(error.localizedDescription))")
-    }
-}

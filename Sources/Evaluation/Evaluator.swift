@@ -1,0 +1,366 @@
+import DatasetIO
+import Ensemble
+import Foundation
+import HensCore
+
+/// `hens evaluate`: scores ensembles (hens forecasts or external NetCDF ensembles) against the
+/// analyses of a canonical dataset, with climatology and persistence baselines.
+///
+/// One pass per (initial time, channel, lead): the members of every point are sorted once
+/// (`EnsemblePointPass`) and every probabilistic score is read off that pass; band means are
+/// stored per initial time, and the statistics that need all initial times (rank histograms,
+/// reliability, ROC, dispersion ratios, the ensemble-size bootstrap) are accumulated.
+public final class Evaluator {
+    /// What to compute.
+    public let options: EvaluationOptions
+    /// The truth.
+    public let truth: TruthFields
+    /// The ensembles, one per initial time.
+    public let sources: [EnsembleSource]
+    /// The baseline climatology.
+    public let climatology: Climatology
+    /// The model climate, if EFI/SOT were asked for.
+    public let modelClimate: ModelClimateReader?
+    /// Channels scored.
+    public let channels: [String]
+    private let archive: AnalysisArchive
+    private let bandWeights: [[Double]]
+    private let nlon: Int
+    private let angular: AngularPowerSpectrum?
+    private let zonal: ZonalEnergySpectrum?
+
+    /// Checks that the ensembles agree and can be verified, and loads the climatology.
+    /// - Throws: for missing members (unless `allowPartial`), channels or truths the dataset lacks.
+    public init(sources: [EnsembleSource], dataset: String, options: EvaluationOptions) throws {
+        guard let first = sources.first else { throw HensError(.badInput, "nothing to evaluate: no initial times") }
+        self.options = options
+        self.sources = sources
+        for s in sources {
+            guard s.channels == first.channels, s.leadHours == first.leadHours, s.latitudes == first.latitudes,
+                  s.longitudes == first.longitudes else {
+                throw HensError(.badInput, "\(s.label): channels, leads or grid differ from \(first.label)'s; evaluate them separately")
+            }
+            guard s.memberIndices.count == first.memberIndices.count else {
+                throw HensError(.badInput, "\(s.label): \(s.memberIndices.count) members, \(first.label) has \(first.memberIndices.count); "
+                    + "scores of different ensemble sizes cannot be pooled")
+            }
+            if s.memberIndices.count < s.expectedMemberCount && !options.allowPartial {
+                let missing = Set(0..<s.expectedMemberCount).subtracting(s.memberIndices).sorted()
+                throw HensError(.badInput, "\(s.label): \(missing.count) of \(s.expectedMemberCount) members missing "
+                    + "(\(SummaryMerge.formatSelection(missing))): some shards did not finish; pass --allow-partial to score the rest")
+            }
+        }
+        for name in options.channels where !first.channels.contains(name) {
+            throw HensError.invalid("--channels", "channels of the ensemble (\(first.channels.joined(separator: ", "))), got '\(name)'")
+        }
+        channels = options.channels.isEmpty ? first.channels : options.channels
+        archive = try AnalysisArchive(directory: dataset)
+        truth = try TruthFields(archive: archive, channels: channels, latitudes: first.latitudes, longitudes: first.longitudes)
+        climatology = try Climatology(truth: truth, split: options.climatologySplit,
+                                      levels: options.climatologyLevels(channels: channels), maxSamples: options.climatologySamples,
+                                      windowDays: options.climatologyWindowDays, ensembleSize: options.climatologyMembers)
+        modelClimate = try options.modelClimate.map { try ModelClimateReader(path: $0) }
+        if let mc = modelClimate, mc.layout.latitudes != first.latitudes || mc.layout.longitudes != first.longitudes {
+            throw HensError(.badInput, "\(mc.path): the model climate's grid differs from the ensemble's")
+        }
+        nlon = first.longitudes.count
+        let rowWeights = try options.weighting.rowWeights(latitudes: first.latitudes)
+        bandWeights = options.bands.map { $0.maskedWeights(rowWeights, latitudes: first.latitudes) }
+        let global = first.longitudes.count > 1 && abs(first.longitudes[1] - first.longitudes[0]) * Double(first.longitudes.count) > 359.999
+        angular = options.spectra ? try? AngularPowerSpectrum(latitudes: first.latitudes, nlon: nlon) : nil
+        zonal = options.spectra && global ? try? ZonalEnergySpectrum(latitudes: first.latitudes, nlon: nlon, band: options.zonalBand) : nil
+    }
+
+    /// Where the truth of `source` at lead index `lead` is, or nil when the dataset lacks it.
+    func truthLocation(_ source: EnsembleSource, lead: Int) -> AnalysisLocation? {
+        if let seconds = source.initialSeconds {
+            return archive.location(atSeconds: seconds + source.leadHours[lead] * 3600)
+        }
+        guard let l = source.initialLocation, archive.stepHours.isFinite else { return nil }
+        let steps = Int((source.leadHours[lead] / archive.stepHours).rounded())
+        return archive.location(-steps, before: AnalysisLocation(split: l.split, trajectory: l.trajectory, timeIndex: l.timeIndex))
+    }
+
+    /// Scores every initial time.
+    public func run(quiet: Bool = true) throws -> EvaluationResult {
+        let first = sources[0]
+        let m = first.memberIndices.count
+        let leads = first.leadHours
+        let events = channels.map { options.events(for: $0) }
+        var result = EvaluationResult(inits: sources.map(\.label), leads: leads, channels: channels, bands: options.bands.map(\.name),
+                                      memberCount: m, eventLabels: events.map { $0.map(\.description) },
+                                      zScoreEdges: options.zScoreEdges, latitudes: first.latitudes, longitudes: first.longitudes)
+        result.membersUsed = sources.map(\.memberIndices)
+        result.expectedMembers = sources.map(\.expectedMemberCount)
+        let points = truth.pointCount
+        let fieldCount = sources.count * leads.count * channels.count
+        if let angular {
+            result.degrees = angular.lmax
+            let n = fieldCount * angular.lmax
+            result.angularSpectra = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
+        }
+        if let zonal {
+            result.wavenumbers = zonal.wavenumberCount
+            let n = fieldCount * zonal.wavenumberCount
+            result.zonalSpectra = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
+        }
+        if modelClimate != nil {
+            let n = fieldCount * points
+            result.extremeMaps = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
+        }
+        let bootstrapLeads = Set(options.bootstrapLeads ?? [leads.count - 1])
+        let sizes = Array(Set(options.bootstrapSizes.filter { $0 >= 2 && $0 < m } + [m])).sorted()
+        let progress = ProgressReporter("evaluate", total: fieldCount, unit: "fields", quiet: quiet)
+        var members = [Float](repeating: 0, count: m * points)
+        for (s, source) in sources.enumerated() {
+            guard let initLocation = truthLocation(source, lead: 0) ?? (source.initialLocation.map {
+                AnalysisLocation(split: $0.split, trajectory: $0.trajectory, timeIndex: $0.timeIndex) }) else {
+                throw HensError(.badInput, "\(source.label): the dataset has no analysis at the initial time")
+            }
+            let persistence = try truth.fields(at: initLocation)
+            let summary = try (source as? ForecastShardSource)?.summary()
+            for lead in leads.indices {
+                guard let location = truthLocation(source, lead: lead) else {
+                    throw HensError(.badInput, "\(source.label): the dataset has no analysis at lead \(leads[lead]) h to verify against")
+                }
+                let verifying = try truth.fields(at: location)
+                let reference = climatology.reference(validSeconds: archive.seconds(of: location))
+                for (c, channel) in channels.enumerated() {
+                    try members.withUnsafeMutableBufferPointer { try source.read(channel: channel, lead: lead, into: $0) }
+                    let field = FieldContext(init: s, lead: lead, channel: c, points: points,
+                                             truth: Array(verifying[(c * points)..<((c + 1) * points)]),
+                                             persistence: Array(persistence[(c * points)..<((c + 1) * points)]),
+                                             reference: reference, events: events[c],
+                                             summary: summary.flatMap { Self.summaryRange($0, channel: channel, lead: lead) })
+                    try score(field, members: members, memberCount: m, bootstrapSizes: bootstrapLeads.contains(lead) ? sizes : [],
+                              leadHours: leads[lead], into: &result)
+                    progress.advance()
+                }
+            }
+        }
+        progress.finish()
+        return result
+    }
+
+    /// One field's inputs besides the members.
+    struct FieldContext {
+        var `init`: Int, lead: Int, channel: Int, points: Int
+        var truth: [Float], persistence: [Float]
+        var reference: Climatology.Reference
+        var events: [EventThreshold]
+        var summary: (minimum: [Float], maximum: [Float])?
+    }
+
+    /// The streaming summary's min and max of one (channel, lead), if the summary has the channel.
+    static func summaryRange(_ summary: EnsembleSummaryFile.Contents, channel: String, lead: Int) -> (minimum: [Float], maximum: [Float])? {
+        guard let c = summary.layout.channelIndex(named: channel), lead < summary.arrays.leadCount else { return nil }
+        let n = summary.arrays.latitudeCount * summary.arrays.longitudeCount
+        let start = (lead * summary.arrays.channelCount + c) * n
+        return (Array(summary.arrays.minimum[start..<(start + n)]), Array(summary.arrays.maximum[start..<(start + n)]))
+    }
+
+    /// Scores one (init, lead, channel) field.
+    private func score(_ f: FieldContext, members: [Float], memberCount m: Int, bootstrapSizes: [Int], leadHours: Double,
+                       into result: inout EvaluationResult) throws {
+        let n = f.points, c = f.channel, channelCount = channels.count
+        let levels = climatology.levels
+        func climatologyLevel(_ p: Double) -> [Float] {
+            let l = levels.firstIndex(of: p)!
+            let start = (l * channelCount + c) * n
+            return Array(f.reference.percentiles[start..<(start + n)])
+        }
+        let eventThresholds: [[Float]] = f.events.map {
+            switch $0 {
+            case let .value(v): return [Float](repeating: Float(v), count: n)
+            case let .percentile(p): return climatologyLevel(p)
+            }
+        }
+        let tailThresholds = options.tailPercentiles.map { climatologyLevel($0) }
+        let climate = try modelClimatePercentiles(channel: channels[c], leadHours: leadHours, points: n)
+        let climateMean = Array(f.reference.mean[(c * n)..<((c + 1) * n)])
+
+        var out = PointPassOutput(pointCount: n, events: eventThresholds.count, tails: tailThresholds.count, climate: climate != nil)
+        let seed = options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(c)
+        var bootstrapSums: EnsembleSizeBootstrapSums?
+        var climatologyCRPS = PointPassOutput(pointCount: n)
+        try withBuffers(members, f.truth, eventThresholds, tailThresholds, climate) { memberBuffer, truthBuffer, eventBuffers, tailBuffers, climateBuffer in
+            let input = PointPassInput(members: memberBuffer, memberCount: m, pointCount: n, truth: truthBuffer,
+                                       eventThresholds: eventBuffers, tailThresholds: tailBuffers, climate: climateBuffer,
+                                       climateLevels: modelClimate?.layout.percentiles.count ?? 101, tieBreakSeed: seed)
+            EnsemblePointPass.run(input, into: &out)
+            if !bootstrapSizes.isEmpty {
+                let global = bandWeights[0]
+                let weights = (0..<n).map { global[$0 / nlon] }
+                bootstrapSums = weights.withUnsafeBufferPointer {
+                    EnsemblePointPass.bootstrap(input, EnsembleSizeBootstrapRequest(sizes: bootstrapSizes, replicates: options.bootstrapReplicates,
+                                                                                    seed: seed, weights: $0))
+                }
+            }
+            let k = f.reference.ensembleSize
+            f.reference.ensemble.withUnsafeBufferPointer { e in
+                let climateInput = PointPassInput(members: UnsafeBufferPointer(rebasing: e[(c * k * n)..<((c + 1) * k * n)]), memberCount: k,
+                                                  pointCount: n, truth: truthBuffer, tieBreakSeed: seed)
+                EnsemblePointPass.run(climateInput, into: &climatologyCRPS)
+            }
+        }
+
+        // Per-point quantities that band means are taken of.
+        let outlier = (0..<n).map { f.truth[$0] < out.minimum[$0] || f.truth[$0] > out.maximum[$0] ? 1.0 : 0.0 }
+        let above = out.aboveTruth.map { Double($0) / Double(m) }
+        let persistenceError = (0..<n).map { Double(f.persistence[$0]) - Double(f.truth[$0]) }
+        let climatologyError = (0..<n).map { Double(climateMean[$0]) - Double(f.truth[$0]) }
+        let summaryOutlier = f.summary.map { s in (0..<n).map { f.truth[$0] < s.minimum[$0] || f.truth[$0] > s.maximum[$0] ? 1.0 : 0.0 } }
+        let outcomes = eventThresholds.map { t in (0..<n).map { f.truth[$0] > t[$0] } }
+
+        for (b, w) in bandWeights.enumerated() {
+            let weights = PointWeights.rows(w, nlon: nlon)
+            func mean(_ values: [Double]) -> Double { nanWeightedMean(values, rowWeights: w, nlon: nlon) }
+            func set(_ name: String, _ value: Double) { result.set(name, value, init: f.`init`, lead: f.lead, channel: c, band: b) }
+            var dispersion = DispersionSums()
+            dispersion.add(mean: out.mean, variance: out.variance, truth: f.truth, weights: weights)
+            result.dispersion[result.leadChannelBand(f.lead, c, b)].add(dispersion)
+            var acc = AnomalyCorrelationSums()
+            acc.add(forecast: out.mean, truth: f.truth, climatology: climateMean, weights: weights)
+            result.anomalyCorrelation[result.leadChannelBand(f.lead, c, b)].add(acc)
+
+            set("crps", mean(out.crps))
+            set("crps_fair", mean(out.crpsFair))
+            set("mse", dispersion.meanSquaredError)
+            set("bias", dispersion.bias)
+            set("mae", dispersion.meanAbsoluteError)
+            set("variance", dispersion.meanVariance)
+            set("acc", acc.uncentred)
+            set("acc_centred", acc.centred)
+            set("outlier_fraction", mean(outlier))
+            if let summaryOutlier { set("outlier_fraction_summary", mean(summaryOutlier)) }
+            set("members_above_truth", mean(above))
+            for (t, p) in options.tailPercentiles.enumerated() {
+                let label = EventThreshold.percentile(p).description
+                set("twcrps_" + label, mean(Array(out.twCRPS[(t * n)..<((t + 1) * n)])))
+                set("owcrps_" + label, mean(Array(out.owCRPS[(t * n)..<((t + 1) * n)])))
+            }
+            for (e, event) in f.events.enumerated() {
+                var scores = BinaryEventScores(memberCount: m)
+                scores.add(exceedances: Array(out.exceedances[(e * n)..<((e + 1) * n)]), outcomes: outcomes[e], weights: weights)
+                set("brier_" + event.description, scores.brierScore)
+                set("brier_fair_" + event.description, scores.fairBrierScore)
+            }
+            if climate != nil {
+                set("efi", mean(out.efi))
+                set("efi_abs_gt_0.5", mean(out.efi.map { $0.isNaN ? .nan : abs($0) > 0.5 ? 1 : 0 }))
+            }
+            set("crps_climatology", mean(climatologyCRPS.crps))
+            set("mse_climatology", mean(climatologyError.map { $0 * $0 }))
+            set("mse_persistence", mean(persistenceError.map { $0 * $0 }))
+            set("crps_persistence", mean(persistenceError.map(abs)))
+        }
+
+        // All points, unweighted (HENS / xskillscore): ranks, events, members above the truth by z-score.
+        let lc = result.leadChannel(f.lead, c)
+        result.rankHistograms[lc].add(ranks: out.rank)
+        result.rankHistograms[lc].addOutliers(truth: f.truth, minimum: out.minimum, maximum: out.maximum)
+        for e in f.events.indices {
+            result.events[lc][e].add(exceedances: Array(out.exceedances[(e * n)..<((e + 1) * n)]), outcomes: outcomes[e])
+        }
+        let bins = options.zScoreEdges.count + 1
+        for p in 0..<n where out.variance[p] > 0 {
+            let z = (Double(f.truth[p]) - out.mean[p]) / out.variance[p].squareRoot()
+            let bin = options.zScoreEdges.firstIndex { z < $0 } ?? options.zScoreEdges.count
+            result.zScoreCounts[lc * bins + bin] += 1
+            result.zScoreFractions[lc * bins + bin] += above[p]
+        }
+        if let sums = bootstrapSums {
+            if result.bootstrap[lc] == nil { result.bootstrap[lc] = sums } else { result.bootstrap[lc]!.add(sums) }
+        }
+        let fieldIndex = (f.`init` * result.leads.count + f.lead) * channelCount + c
+        if let angular {
+            let spectra = spectraOf(members: members, memberCount: m, mean: out.mean, truth: f.truth, points: n) { buffer, count in
+                angular.spectra(buffer, count: count)
+            }
+            store(spectra, width: angular.lmax, at: fieldIndex, into: &result.angularSpectra!)
+        }
+        if let zonal {
+            let spectra = spectraOf(members: members, memberCount: m, mean: out.mean, truth: f.truth, points: n) { buffer, count in
+                (0..<count).map { zonal.bandSpectrum(Array(buffer[($0 * n)..<(($0 + 1) * n)])) }
+            }
+            store(spectra, width: zonal.wavenumberCount, at: fieldIndex, into: &result.zonalSpectra!)
+        }
+        if climate != nil {
+            for p in 0..<n {
+                result.extremeMaps!.efi[fieldIndex * n + p] = out.efi[p]
+                result.extremeMaps!.sot90[fieldIndex * n + p] = out.sot90[p]
+                result.extremeMaps!.sot10[fieldIndex * n + p] = out.sot10[p]
+            }
+        }
+    }
+
+    /// (mean member spectrum, ensemble-mean spectrum, truth spectrum) with `spectra` applied to
+    /// evenly spaced members (at most `spectrumMembers`), the ensemble mean and the truth.
+    private func spectraOf(members: [Float], memberCount m: Int, mean: [Double], truth: [Float], points n: Int,
+                           _ spectra: (UnsafeBufferPointer<Float>, Int) -> [[Double]]) -> [[Double]] {
+        let k = min(m, max(1, options.spectrumMembers))
+        var fields = [Float](repeating: 0, count: (k + 2) * n)
+        for j in 0..<k {
+            let member = j * m / k
+            for p in 0..<n { fields[j * n + p] = members[member * n + p] }
+        }
+        for p in 0..<n {
+            fields[k * n + p] = Float(mean[p])
+            fields[(k + 1) * n + p] = truth[p]
+        }
+        let all = fields.withUnsafeBufferPointer { spectra($0, k + 2) }
+        let width = all[0].count
+        var memberMean = [Double](repeating: 0, count: width)
+        for j in 0..<k { for l in 0..<width { memberMean[l] += all[j][l] / Double(k) } }
+        return [memberMean, all[k], all[k + 1]]
+    }
+
+    private func store(_ spectra: [[Double]], width: Int, at field: Int, into target: inout (members: [Double], mean: [Double], truth: [Double])) {
+        for l in 0..<width {
+            target.members[field * width + l] = spectra[0][l]
+            target.mean[field * width + l] = spectra[1][l]
+            target.truth[field * width + l] = spectra[2][l]
+        }
+    }
+
+    /// The model climate of a channel at a lead as `[point][percentile]`, or nil when the file
+    /// has neither.
+    private func modelClimatePercentiles(channel: String, leadHours: Double, points n: Int) throws -> [Float]? {
+        guard let mc = modelClimate, let c = mc.layout.channels.firstIndex(where: { $0.name == channel }),
+              let lead = mc.layout.leads.firstIndex(where: { abs($0 - leadHours) < 1e-6 }) else { return nil }
+        let levels = mc.layout.percentiles.count
+        let stored = try mc.read(channel: c, lead: lead)
+        var out = [Float](repeating: 0, count: n * levels)
+        for i in 0..<levels { for p in 0..<n { out[p * levels + i] = stored[i * n + p] } }
+        return out
+    }
+}
+
+/// Weighted mean over rows like `weightedMean`, skipping NaN points (the outcome-weighted CRPS
+/// is undefined where the event did not happen); NaN when no point is left.
+func nanWeightedMean(_ values: [Double], rowWeights: [Double], nlon: Int) -> Double {
+    var total = 0.0, weight = 0.0
+    for (j, w) in rowWeights.enumerated() where w != 0 {
+        for i in (j * nlon)..<((j + 1) * nlon) where !values[i].isNaN {
+            total += w * values[i]
+            weight += w
+        }
+    }
+    return weight > 0 ? total / weight : .nan
+}
+
+/// Runs `body` with buffer views of the pass inputs (arrays stay alive for the call).
+private func withBuffers<R>(_ members: [Float], _ truth: [Float], _ events: [[Float]], _ tails: [[Float]], _ climate: [Float]?,
+                            _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, [UnsafeBufferPointer<Float>],
+                                     [UnsafeBufferPointer<Float>], UnsafeBufferPointer<Float>?) throws -> R) rethrows -> R {
+    // Copies pinned for the duration of the call: Swift arrays give no stable pointers outside closures.
+    let pinned = (events + tails + [climate ?? [], members, truth]).map { array -> UnsafeMutableBufferPointer<Float> in
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, array.count))
+        _ = buffer.initialize(from: array)
+        return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+    }
+    defer { pinned.forEach { UnsafeMutableBufferPointer(start: $0.baseAddress, count: max(1, $0.count)).deallocate() } }
+    let views = pinned.map { UnsafeBufferPointer($0) }
+    let e = events.count, t = tails.count
+    return try body(views[e + t + 1], views[e + t + 2], Array(views[0..<e]), Array(views[e..<(e + t)]), climate == nil ? nil : views[e + t])
+}
