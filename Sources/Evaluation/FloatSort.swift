@@ -1,56 +1,111 @@
 /// Fast in-place ascending sort of contiguous `Float` and `Double` buffers: the per-point sort
 /// under every sorted ensemble statistic, where it is ~95 % of the CRPS cost.
 ///
-/// Long vectors (≥ `radixCutoff`) use an LSD radix sort with 8-bit digits on order-preserving
-/// integer keys: one read of the data converts it to keys and counts every digit's histogram,
-/// passes whose digit is the same for all keys are skipped, and the keys ping-pong between the
-/// buffer and a caller-provided scratch buffer. Short vectors use an introsort (median-of-three
-/// quicksort, insertion sort below 24 elements, heapsort past the depth limit), where the
-/// radix sort's fixed 256-bin cost per pass does not pay off.
+/// `sort(_:scratch:)` uses a distribution (bucket) sort for vectors of `bucketCutoff` or more
+/// elements and insertion sort below. Measured with `hens bench crps --sort-scan` on the project's
+/// 2-core EPYC, the bucket sort beat both an 8-bit LSD radix sort on order-preserving bit keys
+/// (4 passes for Float32, 8 for Float64 — 3–4× slower for Float64) and the introsort at every
+/// m ≥ 12; both alternatives stay available (`radixSortKeys`, `introsort`).
 ///
 /// **Input must be NaN-free** for a meaningful order (NaN has no place in an ascending order).
-/// NaN never makes either path read or write out of bounds: the radix sort places NaNs with a
-/// clear sign bit after +∞ and those with a set sign bit before −∞; the introsort leaves them
-/// somewhere. Callers detect NaN from their sums (NaN propagates) rather than before sorting.
+/// NaN never makes any path read or write out of bounds, and no element is lost; where NaNs end
+/// up is unspecified. Callers detect NaN from their sums (NaN propagates) rather than before sorting.
 ///
-/// −0.0 sorts before +0.0 in the radix path and in either order in the introsort; both compare
-/// equal, and no statistic in hens depends on their relative order.
+/// −0.0 and +0.0 compare equal and may end up in either order; no statistic in hens depends on
+/// their relative order.
 public enum FloatSort {
-    /// Float32 vectors at least this long use the radix sort (measured with `hens bench crps
-    /// --sort-scan` on the project's 2-core EPYC: the two sorts break even near 100–150).
-    public static let radixCutoffFloat = 128
-    /// Float64 vectors at least this long use the radix sort (8 passes instead of 4, so the
-    /// break-even is higher than for Float32).
-    public static let radixCutoffDouble = 256
-
-    /// Sorts `values` ascending, using `scratch` (at least `values.count` elements) for the radix passes.
+    /// Sorts `values` ascending, using `scratch` (at least `values.count` elements) for the distribution pass.
     @inlinable
     public static func sort(_ values: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
-        let n = values.count
-        guard n > 1 else { return }
-        if n < radixCutoffFloat {
-            introsort(values.baseAddress!, count: n)
+        guard values.count > 1 else { return }
+        if values.count < bucketCutoff {
+            insertionSort(values.baseAddress!, count: values.count)
             return
         }
-        precondition(scratch.count >= n, "FloatSort: scratch holds \(scratch.count) < \(n) elements")
-        let v = UnsafeMutableRawPointer(values.baseAddress!).assumingMemoryBound(to: UInt32.self)
-        let s = UnsafeMutableRawPointer(scratch.baseAddress!).assumingMemoryBound(to: UInt32.self)
-        radixSortKeys(v, scratch: s, count: n)
+        precondition(scratch.count >= values.count, "FloatSort: scratch holds \(scratch.count) < \(values.count) elements")
+        bucketSort(values.baseAddress!, scratch: scratch.baseAddress!, count: values.count)
     }
 
-    /// Sorts `values` ascending, using `scratch` (at least `values.count` elements) for the radix passes.
+    /// Sorts `values` ascending, using `scratch` (at least `values.count` elements) for the distribution pass.
     @inlinable
     public static func sort(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>) {
-        let n = values.count
-        guard n > 1 else { return }
-        if n < radixCutoffDouble {
-            introsort(values.baseAddress!, count: n)
+        guard values.count > 1 else { return }
+        if values.count < bucketCutoff {
+            insertionSort(values.baseAddress!, count: values.count)
             return
         }
-        precondition(scratch.count >= n, "FloatSort: scratch holds \(scratch.count) < \(n) elements")
-        let v = UnsafeMutableRawPointer(values.baseAddress!).assumingMemoryBound(to: UInt64.self)
-        let s = UnsafeMutableRawPointer(scratch.baseAddress!).assumingMemoryBound(to: UInt64.self)
-        radixSortKeys(v, scratch: s, count: n)
+        precondition(scratch.count >= values.count, "FloatSort: scratch holds \(scratch.count) < \(values.count) elements")
+        bucketSort(values.baseAddress!, scratch: scratch.baseAddress!, count: values.count)
+    }
+
+    // MARK: Bucket (distribution) sort
+
+    /// Shorter vectors are insertion-sorted directly.
+    public static let bucketCutoff = 12
+    /// Buckets larger than this are introsorted, smaller ones insertion-sorted.
+    @usableFromInline static let bucketIntrosortLimit = 32
+
+    /// Distribution sort: one read finds min and max; members are counted into B ≈ m/2 equal-width
+    /// value buckets (the bucket of x is ⌊(x − min)·B/(max − min)⌋, monotone in x under IEEE
+    /// rounding), scattered into `scratch` in bucket order, copied back, and every bucket is then
+    /// sorted in place (insertion sort; introsort for the rare large bucket, which bounds the
+    /// worst case at O(m log m) for clustered data such as many zeros). For smooth data
+    /// (temperatures, winds, Gaussian samples) buckets hold one or two members, so the whole sort
+    /// is ~3 linear passes. Non-finite ranges (±∞, overflow) fall back to introsort.
+    @inlinable
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func bucketSort<T: BinaryFloatingPoint>(_ values: UnsafeMutablePointer<T>, scratch: UnsafeMutablePointer<T>, count n: Int) {
+        var lo = values[0], hi = values[0]
+        for i in 1..<n {
+            let v = values[i]
+            lo = v < lo ? v : lo
+            hi = v > hi ? v : hi
+        }
+        if lo == hi { return }   // constant (NaN members aside): already in order
+        let range = hi - lo
+        guard lo.isFinite, hi.isFinite, range.isFinite else {
+            introsort(values, count: n)
+            return
+        }
+        let buckets = max(2, n >> 1)
+        let top = buckets - 1
+        let scale = T(buckets) / range
+        let limit = T(top)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: buckets) { countBuffer in
+            let counts = countBuffer.baseAddress!
+            counts.initialize(repeating: 0, count: buckets)
+            // NaN fails `t < limit` and lands in the last bucket (no order is defined for it).
+            @inline(__always) func bucket(_ v: T) -> Int {
+                let t = (v - lo) * scale
+                // Through Double: `Int(t)` on a generic T takes the stdlib's slow generic conversion.
+                return t < limit ? Int(Double(t)) : top
+            }
+            for i in 0..<n { counts[bucket(values[i])] += 1 }
+            var offset = 0
+            for b in 0..<buckets {
+                let c = counts[b]
+                counts[b] = offset
+                offset += c
+            }
+            for i in 0..<n {
+                let v = values[i]
+                let b = bucket(v)
+                scratch[counts[b]] = v
+                counts[b] += 1
+            }
+            values.update(from: scratch, count: n)
+            // counts[b] is now the end of bucket b.
+            var start = 0
+            for b in 0..<buckets {
+                let end = counts[b]
+                let size = end - start
+                if size > 1 {
+                    if size > bucketIntrosortLimit { introsort(values + start, count: size) } else { insertionSort(values + start, count: size) }
+                }
+                start = end
+            }
+        }
     }
 
     /// Sorts `values` ascending with a temporary scratch buffer (convenience for tests and one-off calls).
@@ -67,8 +122,10 @@ public enum FloatSort {
 
     // MARK: Radix sort on IEEE bit patterns
 
-    /// Sorts IEEE-754 bit patterns (`K` = UInt32 for Float, UInt64 for Double) in `values` by
-    /// their floating-point order. Keys: flip the sign bit of non-negative values and every bit of
+    /// LSD radix sort with 8-bit digits: sorts IEEE-754 bit patterns (`K` = UInt32 for Float,
+    /// UInt64 for Double) in `values` by their floating-point order (−0 before +0). One read
+    /// converts to keys and counts every digit's histogram; passes whose digit is shared by all
+    /// keys are skipped; keys ping-pong between `values` and `scratch`. Keys: flip the sign bit of non-negative values and every bit of
     /// negative ones, which makes unsigned integer order equal floating-point order.
     @inlinable
     @_specialize(where K == UInt32)

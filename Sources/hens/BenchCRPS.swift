@@ -21,8 +21,8 @@ struct BenchCRPS: ParsableCommand {
         --anchor PYTHON the anchor runs afterwards with the same --n/--m (float64, --skip-slow) and the \
         JSON adds its properscoring / np.sort / scoringrules times and the ratios hens/properscoring \
         and hens/np.sort (the anchor is single-threaded and reports the best of its repeats; ratios \
-        use hens' median, and *_best ratios hens' best). --sort-scan prints introsort vs radix times \
-        by m (how FloatSort's cutoffs were chosen).
+        use hens' median, and *_best ratios hens' best). --sort-scan prints introsort, radix and bucket sort times \
+        by m (how FloatSort's method and cutoff were chosen).
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -36,7 +36,7 @@ struct BenchCRPS: ParsableCommand {
     @Option(help: "Seed of the synthetic inputs.") var seed: UInt64 = 0
     @Option(help: "Python with scoringrules/properscoring (e.g. /tmp/metrics-venv/bin/python): also run the anchor.") var anchor: String?
     @Option(help: "The anchor script.") var anchorScript = "../shared/anchors/crps_anchor.py"
-    @Flag(name: .customLong("sort-scan"), help: "Also time introsort vs radix sort by m (cutoff choice).") var sortScan = false
+    @Flag(name: .customLong("sort-scan"), help: "Also time introsort, radix and bucket sort by m (method and cutoff choice).") var sortScan = false
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
@@ -89,8 +89,7 @@ struct BenchCRPS: ParsableCommand {
         var run: [String: Any] = ["kind": "run", "load_average_start": loadStart, "load_average_end": loadAverages(),
                                   "wall_s": wall.seconds, "budget_s": budget, "min_runs": minRuns, "points": points,
                                   "inputs": input.map { "dump \($0)" } ?? "synthetic seed \(seed)",
-                                  "radix_cutoff_float32": FloatSort.radixCutoffFloat,
-                                  "radix_cutoff_float64": FloatSort.radixCutoffDouble]
+                                  "sort": "FloatSort bucket sort (insertion sort below \(FloatSort.bucketCutoff))"]
         if let anchorRun { run["anchor"] = anchorRun.info }
         if let anchorError { run["anchor_error"] = anchorError }
         rows.append(run)
@@ -124,24 +123,26 @@ struct BenchCRPS: ParsableCommand {
     private func scanCutoffs() -> [[String: Any]] {
         var rows: [[String: Any]] = []
         var g = SeededGenerator(seed: 1)
-        for m in [32, 64, 96, 128, 160, 192, 256, 320, 384, 512, 768] {
+        for m in [8, 12, 16, 24, 32, 50, 64, 128, 256, 512, 1000] {
             let copies = max(1, 2_000_000 / m)
             let source = (0..<(m * copies)).map { _ in g.nextNormal() }
             let f32 = source.map { Float($0) }
             var row: [String: Any] = ["kind": "sort_scan", "m": m]
-            for (name, seconds) in [("float32_intro", Self.scan(f32, m: m, radix: false)), ("float32_radix", Self.scan(f32, m: m, radix: true)),
-                                    ("float64_intro", Self.scan(source, m: m, radix: false)), ("float64_radix", Self.scan(source, m: m, radix: true))] {
-                row["\(name)_ns_per_element"] = 1e9 * seconds / Double(m * copies)
+            var text = "sort scan m=\(m) ns/element:"
+            for method in [BenchSortMethod.intro, .radix, .bucket] {
+                let a = 1e9 * Self.scan(f32, m: m, method: method) / Double(m * copies)
+                let b = 1e9 * Self.scan(source, m: m, method: method) / Double(m * copies)
+                row["float32_\(method.rawValue)_ns_per_element"] = a
+                row["float64_\(method.rawValue)_ns_per_element"] = b
+                text += String(format: " %@ f32 %.2f f64 %.2f |", method.rawValue, a, b)
             }
-            Self.note(String(format: "sort scan m=%d: f32 intro %.2f radix %.2f | f64 intro %.2f radix %.2f ns/element", m,
-                             row["float32_intro_ns_per_element"] as! Double, row["float32_radix_ns_per_element"] as! Double,
-                             row["float64_intro_ns_per_element"] as! Double, row["float64_radix_ns_per_element"] as! Double))
+            Self.note(text)
             rows.append(row)
         }
         return rows
     }
 
-    private static func scan<T: BenchSortable>(_ source: [T], m: Int, radix: Bool) -> Double {
+    private static func scan<T: BenchSortable>(_ source: [T], m: Int, method: BenchSortMethod) -> Double {
         var work = source
         var scratch = [T](repeating: 0, count: m)
         let timing = timeRepeated(budget: 0.3, minRuns: 3) {
@@ -149,7 +150,7 @@ struct BenchCRPS: ParsableCommand {
                 _ = w.update(fromContentsOf: source)
                 scratch.withUnsafeMutableBufferPointer { s in
                     for start in stride(from: 0, to: source.count, by: m) {
-                        T.sortSlice(w.baseAddress! + start, count: m, scratch: s.baseAddress!, radix: radix)
+                        T.sortSlice(w.baseAddress! + start, count: m, scratch: s.baseAddress!, method: method)
                     }
                 }
             }

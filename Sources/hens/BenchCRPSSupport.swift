@@ -2,34 +2,39 @@ import Evaluation
 import Foundation
 import HensCore
 
+/// Which sort the benchmark runs: FloatSort's own choice, or one path forced (`--sort-scan`).
+enum BenchSortMethod: String, CaseIterable { case auto, intro, radix, bucket }
+
 /// Float32/Float64 dispatch of `FloatSort` for the CRPS benchmark's generic kernel.
 protocol BenchSortable: BinaryFloatingPoint {
-    /// Sorts `count` values at `values`; `radix` nil uses FloatSort's own cutoff, true/false forces a path.
-    static func sortSlice(_ values: UnsafeMutablePointer<Self>, count: Int, scratch: UnsafeMutablePointer<Self>, radix: Bool?)
+    /// Sorts `count` values at `values` with `method`.
+    static func sortSlice(_ values: UnsafeMutablePointer<Self>, count: Int, scratch: UnsafeMutablePointer<Self>, method: BenchSortMethod)
 }
 
 extension Float: BenchSortable {
-    static func sortSlice(_ values: UnsafeMutablePointer<Float>, count: Int, scratch: UnsafeMutablePointer<Float>, radix: Bool?) {
-        switch radix {
-        case nil: FloatSort.sort(UnsafeMutableBufferPointer(start: values, count: count),
-                                 scratch: UnsafeMutableBufferPointer(start: scratch, count: count))
-        case true?: values.withMemoryRebound(to: UInt32.self, capacity: count) { v in
+    static func sortSlice(_ values: UnsafeMutablePointer<Float>, count: Int, scratch: UnsafeMutablePointer<Float>, method: BenchSortMethod) {
+        switch method {
+        case .auto: FloatSort.sort(UnsafeMutableBufferPointer(start: values, count: count),
+                                   scratch: UnsafeMutableBufferPointer(start: scratch, count: count))
+        case .radix: values.withMemoryRebound(to: UInt32.self, capacity: count) { v in
             scratch.withMemoryRebound(to: UInt32.self, capacity: count) { FloatSort.radixSortKeys(v, scratch: $0, count: count) }
         }
-        case false?: FloatSort.introsort(values, count: count)
+        case .intro: FloatSort.introsort(values, count: count)
+        case .bucket: FloatSort.bucketSort(values, scratch: scratch, count: count)
         }
     }
 }
 
 extension Double: BenchSortable {
-    static func sortSlice(_ values: UnsafeMutablePointer<Double>, count: Int, scratch: UnsafeMutablePointer<Double>, radix: Bool?) {
-        switch radix {
-        case nil: FloatSort.sort(UnsafeMutableBufferPointer(start: values, count: count),
-                                 scratch: UnsafeMutableBufferPointer(start: scratch, count: count))
-        case true?: values.withMemoryRebound(to: UInt64.self, capacity: count) { v in
+    static func sortSlice(_ values: UnsafeMutablePointer<Double>, count: Int, scratch: UnsafeMutablePointer<Double>, method: BenchSortMethod) {
+        switch method {
+        case .auto: FloatSort.sort(UnsafeMutableBufferPointer(start: values, count: count),
+                                   scratch: UnsafeMutableBufferPointer(start: scratch, count: count))
+        case .radix: values.withMemoryRebound(to: UInt64.self, capacity: count) { v in
             scratch.withMemoryRebound(to: UInt64.self, capacity: count) { FloatSort.radixSortKeys(v, scratch: $0, count: count) }
         }
-        case false?: FloatSort.introsort(values, count: count)
+        case .intro: FloatSort.introsort(values, count: count)
+        case .bucket: FloatSort.bucketSort(values, scratch: scratch, count: count)
         }
     }
 }
@@ -48,7 +53,7 @@ enum CRPSBenchKernel {
             let source = forecast.baseAddress!
             for p in range {
                 row.update(from: source + p * m, count: m)
-                T.sortSlice(row, count: m, scratch: scratch, radix: nil)
+                T.sortSlice(row, count: m, scratch: scratch, method: .auto)
                 if scoring {
                     let s = SortedCRPS.summary(sorted: UnsafeBufferPointer(start: row, count: m), truth: observation[p])
                     standard[p] = s.crps
