@@ -55,6 +55,23 @@ run "$WORK/E" --threads 2
 for x in B C D E; do "$HENS" check forecast "$WORK/A" "$WORK/$x"; done
 echo "== check-forecast: B (mpirun), C (by hand), D (killed + resumed), E (2 threads) equal A"
 
+echo "== evaluate: the sharded run scores exactly like the single-process run; a missing shard is refused unless --allow-partial"
+score() {  # score FORECAST OUT [extra options…]
+  local forecast=$1 out=$2; shift 2
+  "$HENS" evaluate --quiet --forecast "$forecast" --dataset "$DATASET" --out "$out" --bootstrap-sizes 4 --bootstrap-replicates 20 "$@"
+}
+score "$WORK/A" "$WORK/scores-A"
+score "$WORK/C" "$WORK/scores-C"
+cmp "$WORK/scores-A/scores.csv" "$WORK/scores-C/scores.csv"
+cmp "$WORK/scores-A/rank_histogram.csv" "$WORK/scores-C/rank_histogram.csv"
+rm -rf "$WORK/P"; cp -r "$WORK/C" "$WORK/P"; rm "$WORK"/P/*/members-shard-1-of-2.nc
+if score "$WORK/P" "$WORK/scores-P" 2> "$WORK/partial.err"; then echo "evaluate accepted a partial run"; exit 1; fi
+grep -q -- "--allow-partial" "$WORK/partial.err" && sed 's/^/   refused: /' "$WORK/partial.err"
+[ ! -e "$WORK/scores-P" ] || { echo "a refused evaluation left output behind"; exit 1; }
+score "$WORK/P" "$WORK/scores-P" --allow-partial
+grep -q '"partial" : true' "$WORK/scores-P/summary.json"
+echo "== evaluate: A = C (sharded), partial run refused, then scored with --allow-partial"
+
 echo "== ERA5 sample smoke test: ingest 4 real analyses, train a tiny model, forecast 2017-01-02T00 (1 breeding cycle, 1 lead)"
 "$HENS" ingest --quiet --config configs/era5-sample.yaml --out "$WORK/era5/dataset"
 "$HENS" train --quiet --dataset "$WORK/era5/dataset" --model configs/model-era5-sample.yaml --config configs/train-era5-sample.yaml \
@@ -62,4 +79,7 @@ echo "== ERA5 sample smoke test: ingest 4 real analyses, train a tiny model, for
 "$HENS" forecast --quiet --config configs/forecast-era5-sample.yaml --dataset "$WORK/era5/dataset" \
   --checkpoints "$WORK/era5/checkpoints/seed-1/checkpoint.nc" --out "$WORK/era5/forecast"
 ncdump -h "$WORK/era5/forecast/2017-01-02T00/members-shard-0-of-1.nc" | grep -E "^\s+float|member =|lead ="
+"$HENS" evaluate --quiet --forecast "$WORK/era5/forecast" --dataset "$WORK/era5/dataset" --out "$WORK/era5/scores" \
+  --events p90 --tails p95
+grep -E "^z500,[0-9.]+,global" "$WORK/era5/scores/scores.csv" | cut -c1-200
 echo "== ERA5 smoke test done: $WORK/era5/forecast/2017-01-02T00"

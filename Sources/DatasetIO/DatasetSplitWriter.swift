@@ -111,13 +111,7 @@ public final class DatasetSplitWriter {
                 return v
             }
 
-            var globals = attributes
-            globals["Conventions"] = "CF-1.8"
-            globals["hens_version"] = HensVersion.string
-            // Sorted so that identical runs give byte-comparable headers.
-            for key in globals.keys.sorted() {
-                try nc.putAttribute(key, text: globals[key]!)
-            }
+            try nc.putGlobalAttributes(attributes)
             try nc.endDefinitions()
 
             try nc.putInts(variable: trajectoryVar, (0..<trajectories).map { Int32($0) })

@@ -53,10 +53,7 @@ public struct DatasetStatistics: Equatable, Sendable {
                 try nc.putAttribute("long_name", text: column.longName, variable: v)
                 ids.append(v)
             }
-            var globals = attributes
-            globals["Conventions"] = "CF-1.8"
-            globals["hens_version"] = HensVersion.string
-            for key in globals.keys.sorted() { try nc.putAttribute(key, text: globals[key]!) }
+            try nc.putGlobalAttributes(attributes)
             try nc.endDefinitions()
 
             try nc.putStrings(variable: channelVar, channels)

@@ -84,6 +84,20 @@ public final class EnsembleShardReader {
                          count: [1, 1, layout.latitudes.count, layout.longitudes.count], into: buffer)
     }
 
+    /// Reads rows `rows` of one field (`rows.count × longitudes` values, row-major) into
+    /// `buffer`: evaluation reads huge ensembles in latitude tiles, so memory stays bounded.
+    public func read(channel: Int, memberSlot: Int, lead: Int, rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard let nc = file else { throw HensError(.internal, "\(path): read after close()") }
+        let nlon = layout.longitudes.count
+        guard layout.channels.indices.contains(channel), members.indices.contains(memberSlot), layout.leads.indices.contains(lead),
+              rows.lowerBound >= 0, rows.upperBound <= layout.latitudes.count, buffer.count == rows.count * nlon else {
+            throw HensError(.internal, "\(path): field tile (channel \(channel), member slot \(memberSlot), lead \(lead), rows \(rows)) "
+                + "outside the file or buffer of \(buffer.count) values")
+        }
+        try nc.getFloats(variable: channelVariables[channel], start: [memberSlot, lead, rows.lowerBound, 0],
+                         count: [1, 1, rows.count, nlon], into: buffer)
+    }
+
     /// Reads one field into a new array.
     public func read(channel: Int, memberSlot: Int, lead: Int) throws -> [Float] {
         var field = [Float](repeating: 0, count: layout.fieldCount)

@@ -109,10 +109,7 @@ public struct LabelledArrays: Equatable, Sendable {
                 for key in variable.attributes.keys.sorted() { try nc.putAttribute(key, text: variable.attributes[key]!, variable: v) }
                 ids.append(v)
             }
-            var globals = attributes
-            globals["Conventions"] = "CF-1.8"
-            globals["hens_version"] = HensVersion.string
-            for key in globals.keys.sorted() { try nc.putAttribute(key, text: globals[key]!) }
+            try nc.putGlobalAttributes(attributes)
             try nc.endDefinitions()
             for (axis, v) in zip(axes, coordinates) {
                 if let labels = axis.labels { try nc.putStrings(variable: v, labels) } else { try nc.putDoubles(variable: v, axis.values) }

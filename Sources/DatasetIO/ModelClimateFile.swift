@@ -72,10 +72,7 @@ public final class ModelClimateWriter {
                 try nc.putAttribute("long_name", text: "model-climate percentiles of " + channel.longName, variable: v)
                 ids.append(v)
             }
-            var globals = attributes
-            globals["Conventions"] = "CF-1.8"
-            globals["hens_version"] = HensVersion.string
-            for key in globals.keys.sorted() { try nc.putAttribute(key, text: globals[key]!) }
+            try nc.putGlobalAttributes(attributes)
             try nc.endDefinitions()
             for (v, values) in zip(coordinates, [layout.leads, layout.percentiles, layout.latitudes, layout.longitudes]) {
                 try nc.putDoubles(variable: v, values)

@@ -25,3 +25,14 @@ extension NetCDFFile {
         return StagedFile(file: output)
     }
 }
+
+extension NetCDFFile {
+    /// Writes `attributes` as global text attributes (sorted keys: stable headers) together with
+    /// `Conventions = CF-1.8` and the writing `hens_version`.
+    func putGlobalAttributes(_ attributes: [String: String]) throws {
+        var globals = attributes
+        globals["Conventions"] = "CF-1.8"
+        globals["hens_version"] = HensVersion.string
+        for key in globals.keys.sorted() { try putAttribute(key, text: globals[key]!) }
+    }
+}

@@ -23,9 +23,9 @@ public protocol EnsembleSource: AnyObject {
     var initialSeconds: Double? { get }
     /// The analysis at the initial time in the dataset (hens forecasts), or nil.
     var initialLocation: (split: String, trajectory: Int, timeIndex: Int)? { get }
-    /// Every member's field of `channel` at lead index `lead`, member-major into `into`
-    /// (`memberIndices.count × points`).
-    func read(channel: String, lead: Int, into: UnsafeMutableBufferPointer<Float>) throws
+    /// Every member's rows `rows` of `channel` at lead index `lead`, member-major into `into`
+    /// (`memberIndices.count × rows.count × longitudes.count`).
+    func read(channel: String, lead: Int, rows: Range<Int>, into: UnsafeMutableBufferPointer<Float>) throws
 }
 
 /// The member shards (`members-shard-K-of-N.nc`) of one initial time of `hens forecast`.
@@ -90,14 +90,14 @@ public final class ForecastShardSource: EnsembleSource {
         initialSeconds = nil
     }
 
-    public func read(channel: String, lead: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+    public func read(channel: String, lead: Int, rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard let c = channels.firstIndex(of: channel) else {
             throw HensError(.badInput, "\(paths[0]): no channel '\(channel)' (has \(channels.joined(separator: ", ")))")
         }
-        let n = latitudes.count * longitudes.count
+        let n = rows.count * longitudes.count
         precondition(buffer.count == n * slots.count, "ForecastShardSource.read: buffer size")
         for (k, s) in slots.enumerated() {
-            try readers[s.reader].read(channel: c, memberSlot: s.slot, lead: lead,
+            try readers[s.reader].read(channel: c, memberSlot: s.slot, lead: lead, rows: rows,
                                        into: UnsafeMutableBufferPointer(rebasing: buffer[(k * n)..<((k + 1) * n)]))
         }
     }

@@ -1,3 +1,4 @@
+import Ensemble
 import Foundation
 import HensCore
 
@@ -8,7 +9,8 @@ extension EvaluationOptions {
     /// `bootstrap_replicates`, `bootstrap_leads`, `seed`, `allow_partial`, `spectra`,
     /// `spectrum_members`, `zonal_band` (`south,north` in degrees, mirrored to both hemispheres),
     /// `climatology_split`, `climatology_samples`, `climatology_window` (days),
-    /// `climatology_members`. `forecast` and `dataset` are read by the caller.
+    /// `climatology_members`, `memory` (e.g. 2GiB: members are read in latitude tiles within
+    /// it). `forecast` and `dataset` are read by the caller.
     /// - Parameter resolve: makes a path in the file absolute (relative to the file).
     public init(_ doc: inout ConfigDocument, resolve: (String) -> String) throws {
         self.init()
@@ -55,6 +57,11 @@ extension EvaluationOptions {
         climatologySamples = try doc.integer("climatology_samples", default: climatologySamples)
         climatologyWindowDays = try doc.number("climatology_window", default: climatologyWindowDays)
         climatologyMembers = try doc.integer("climatology_members", default: climatologyMembers)
+        let memoryText = try doc.string("memory", default: "2GiB")
+        guard let bytes = ForecastConfig.parseBytes(memoryText), bytes > 0 else {
+            throw HensError.invalid("\(source): memory", "a size such as 512MiB or 8GiB, got '\(memoryText)'")
+        }
+        memoryBytes = bytes
         guard bootstrapReplicates >= 2 else { throw HensError.invalid("\(source): bootstrap_replicates", "at least 2, got \(bootstrapReplicates)") }
         guard spectrumMembers >= 1, climatologySamples >= 2, climatologyMembers >= 2 else {
             throw HensError.invalid(source, "spectrum_members ≥ 1, climatology_samples ≥ 2 and climatology_members ≥ 2")

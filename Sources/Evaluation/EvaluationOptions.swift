@@ -72,6 +72,8 @@ public struct EvaluationOptions: Sendable {
     public var climatologyWindowDays: Double = 15
     /// Members of the climatological ensemble (the CRPSS reference).
     public var climatologyMembers: Int = 50
+    /// Memory for member values in flight: fields are read in latitude tiles of at most half of it.
+    public var memoryBytes: Int = 2 << 30
     /// Bin edges of the truth's z-score (y − x̄)/s for the members-above-truth diagnostic.
     public var zScoreEdges: [Double] = [-4, -3, -2, -1, 0, 1, 2, 3, 4]
 

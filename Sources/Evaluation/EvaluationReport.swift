@@ -52,7 +52,12 @@ public enum EvaluationReport {
             throw HensError(.io, "\(directory): cannot create the scores folder (\(error.localizedDescription))")
         }
         try scoresFile(r).write(to: directory + "/scores.nc")
-        if let maps = extremesFile(r) { try maps.write(to: directory + "/extremes.nc") }
+        if let maps = extremesFile(r) {
+            try maps.write(to: directory + "/extremes.nc")
+        } else {
+            // A folder scored before with a model climate must not keep maps of another run.
+            try? FileManager.default.removeItem(atPath: directory + "/extremes.nc")
+        }
         let rows = aggregate(r)
         try writeText(summaryJSON(r, rows), to: directory + "/summary.json")
         try writeText(scoresCSV(r, rows), to: directory + "/scores.csv")

@@ -111,7 +111,6 @@ public final class Evaluator {
         let bootstrapLeads = Set(options.bootstrapLeads ?? [leads.count - 1])
         let sizes = Array(Set(options.bootstrapSizes.filter { $0 >= 2 && $0 < m } + [m])).sorted()
         let progress = ProgressReporter("evaluate", total: fieldCount, unit: "fields", quiet: quiet)
-        var members = [Float](repeating: 0, count: m * points)
         for (s, source) in sources.enumerated() {
             guard let initLocation = truthLocation(source, lead: 0) ?? (source.initialLocation.map {
                 AnalysisLocation(split: $0.split, trajectory: $0.trajectory, timeIndex: $0.timeIndex) }) else {
@@ -126,13 +125,12 @@ public final class Evaluator {
                 let verifying = try truth.fields(at: location)
                 let reference = climatology.reference(validSeconds: archive.seconds(of: location))
                 for (c, channel) in channels.enumerated() {
-                    try members.withUnsafeMutableBufferPointer { try source.read(channel: channel, lead: lead, into: $0) }
                     let field = FieldContext(init: s, lead: lead, channel: c, points: points,
                                              truth: Array(verifying[(c * points)..<((c + 1) * points)]),
                                              persistence: Array(persistence[(c * points)..<((c + 1) * points)]),
                                              reference: reference, events: events[c],
                                              summary: summary.flatMap { Self.summaryRange($0, channel: channel, lead: lead) })
-                    try score(field, members: members, memberCount: m, bootstrapSizes: bootstrapLeads.contains(lead) ? sizes : [],
+                    try score(field, source: source, memberCount: m, bootstrapSizes: bootstrapLeads.contains(lead) ? sizes : [],
                               leadHours: leads[lead], into: &result)
                     progress.advance()
                 }
@@ -159,8 +157,13 @@ public final class Evaluator {
         return (Array(summary.arrays.minimum[start..<(start + n)]), Array(summary.arrays.maximum[start..<(start + n)]))
     }
 
-    /// Scores one (init, lead, channel) field.
-    private func score(_ f: FieldContext, members: [Float], memberCount m: Int, bootstrapSizes: [Int], leadHours: Double,
+    /// Latitude rows per tile: members of a tile take at most half the memory budget.
+    func tileRows(memberCount m: Int) -> Int {
+        max(1, min(truth.archive.latitudes.count, options.memoryBytes / 2 / max(1, m * nlon * 4)))
+    }
+
+    /// Scores one (init, lead, channel) field, reading the members in latitude tiles.
+    private func score(_ f: FieldContext, source: EnsembleSource, memberCount m: Int, bootstrapSizes: [Int], leadHours: Double,
                        into result: inout EvaluationResult) throws {
         let n = f.points, c = f.channel, channelCount = channels.count
         let levels = climatology.levels
@@ -177,31 +180,52 @@ public final class Evaluator {
         }
         let tailThresholds = options.tailPercentiles.map { climatologyLevel($0) }
         let climate = try modelClimatePercentiles(channel: channels[c], leadHours: leadHours, points: n)
+        let climateLevels = modelClimate?.layout.percentiles.count ?? 101
         let climateMean = Array(f.reference.mean[(c * n)..<((c + 1) * n)])
 
         var out = PointPassOutput(pointCount: n, events: eventThresholds.count, tails: tailThresholds.count, climate: climate != nil)
         let seed = options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(c)
         var bootstrapSums: EnsembleSizeBootstrapSums?
-        var climatologyCRPS = PointPassOutput(pointCount: n)
-        try withBuffers(members, f.truth, eventThresholds, tailThresholds, climate) { memberBuffer, truthBuffer, eventBuffers, tailBuffers, climateBuffer in
-            let input = PointPassInput(members: memberBuffer, memberCount: m, pointCount: n, truth: truthBuffer,
-                                       eventThresholds: eventBuffers, tailThresholds: tailBuffers, climate: climateBuffer,
-                                       climateLevels: modelClimate?.layout.percentiles.count ?? 101, tieBreakSeed: seed)
-            EnsemblePointPass.run(input, into: &out)
-            if !bootstrapSizes.isEmpty {
-                let global = bandWeights[0]
-                let weights = (0..<n).map { global[$0 / nlon] }
-                bootstrapSums = weights.withUnsafeBufferPointer {
-                    EnsemblePointPass.bootstrap(input, EnsembleSizeBootstrapRequest(sizes: bootstrapSizes, replicates: options.bootstrapReplicates,
-                                                                                    seed: seed, weights: $0))
+        let spectrumCount = angular != nil || zonal != nil ? min(m, max(1, options.spectrumMembers)) : 0
+        var spectrumMembers = [Float](repeating: 0, count: spectrumCount * n)
+        let rowsPerTile = tileRows(memberCount: m), nlat = n / nlon
+        var tile = [Float](repeating: 0, count: m * min(nlat, rowsPerTile) * nlon)
+        let globalWeights = bandWeights[0]
+        for firstRow in stride(from: 0, to: nlat, by: rowsPerTile) {
+            let rows = firstRow..<min(nlat, firstRow + rowsPerTile)
+            let p0 = firstRow * nlon, tn = rows.count * nlon
+            let span = p0..<(p0 + tn)
+            try tile.withUnsafeMutableBufferPointer {
+                try source.read(channel: channels[c], lead: f.lead, rows: rows, into: UnsafeMutableBufferPointer(rebasing: $0[0..<(m * tn)]))
+            }
+            var tileOut = PointPassOutput(pointCount: tn, events: eventThresholds.count, tails: tailThresholds.count, climate: climate != nil)
+            try withBuffers(Array(tile[0..<(m * tn)]), Array(f.truth[span]), eventThresholds.map { Array($0[span]) },
+                            tailThresholds.map { Array($0[span]) },
+                            climate.map { Array($0[(p0 * climateLevels)..<((p0 + tn) * climateLevels)]) }) { members, truth, events, tails, climateBuffer in
+                let input = PointPassInput(members: members, memberCount: m, pointCount: tn, truth: truth, eventThresholds: events,
+                                           tailThresholds: tails, climate: climateBuffer, climateLevels: climateLevels,
+                                           tieBreakSeed: seed, firstPointIndex: p0)
+                EnsemblePointPass.run(input, into: &tileOut)
+                if !bootstrapSizes.isEmpty {
+                    let weights = span.map { globalWeights[$0 / nlon] }
+                    let sums = weights.withUnsafeBufferPointer {
+                        EnsemblePointPass.bootstrap(input, EnsembleSizeBootstrapRequest(sizes: bootstrapSizes, replicates: options.bootstrapReplicates,
+                                                                                        seed: seed, weights: $0))
+                    }
+                    if bootstrapSums == nil { bootstrapSums = sums } else { bootstrapSums!.add(sums) }
                 }
             }
-            let k = f.reference.ensembleSize
-            f.reference.ensemble.withUnsafeBufferPointer { e in
-                let climateInput = PointPassInput(members: UnsafeBufferPointer(rebasing: e[(c * k * n)..<((c + 1) * k * n)]), memberCount: k,
-                                                  pointCount: n, truth: truthBuffer, tieBreakSeed: seed)
-                EnsemblePointPass.run(climateInput, into: &climatologyCRPS)
+            out.place(tileOut, at: p0, fieldPoints: n)
+            for j in 0..<spectrumCount {
+                let member = j * m / spectrumCount
+                for i in 0..<tn { spectrumMembers[j * n + p0 + i] = tile[member * tn + i] }
             }
+        }
+        var climatologyCRPS = PointPassOutput(pointCount: n)
+        let k = f.reference.ensembleSize
+        withBuffers(Array(f.reference.ensemble[(c * k * n)..<((c + 1) * k * n)]), f.truth, [], [], nil) { members, truth, _, _, _ in
+            EnsemblePointPass.run(PointPassInput(members: members, memberCount: k, pointCount: n, truth: truth, tieBreakSeed: seed),
+                                  into: &climatologyCRPS)
         }
 
         // Per-point quantities that band means are taken of.
@@ -274,13 +298,13 @@ public final class Evaluator {
         }
         let fieldIndex = (f.`init` * result.leads.count + f.lead) * channelCount + c
         if let angular {
-            let spectra = spectraOf(members: members, memberCount: m, mean: out.mean, truth: f.truth, points: n) { buffer, count in
+            let spectra = spectraOf(members: spectrumMembers, count: spectrumCount, mean: out.mean, truth: f.truth, points: n) { buffer, count in
                 angular.spectra(buffer, count: count)
             }
             store(spectra, width: angular.lmax, at: fieldIndex, into: &result.angularSpectra!)
         }
         if let zonal {
-            let spectra = spectraOf(members: members, memberCount: m, mean: out.mean, truth: f.truth, points: n) { buffer, count in
+            let spectra = spectraOf(members: spectrumMembers, count: spectrumCount, mean: out.mean, truth: f.truth, points: n) { buffer, count in
                 (0..<count).map { zonal.bandSpectrum(Array(buffer[($0 * n)..<(($0 + 1) * n)])) }
             }
             store(spectra, width: zonal.wavenumberCount, at: fieldIndex, into: &result.zonalSpectra!)
@@ -295,19 +319,12 @@ public final class Evaluator {
     }
 
     /// (mean member spectrum, ensemble-mean spectrum, truth spectrum) with `spectra` applied to
-    /// evenly spaced members (at most `spectrumMembers`), the ensemble mean and the truth.
-    private func spectraOf(members: [Float], memberCount m: Int, mean: [Double], truth: [Float], points n: Int,
+    /// the `count` member fields in `members` (evenly spaced members), the ensemble mean and the truth.
+    private func spectraOf(members: [Float], count k: Int, mean: [Double], truth: [Float], points n: Int,
                            _ spectra: (UnsafeBufferPointer<Float>, Int) -> [[Double]]) -> [[Double]] {
-        let k = min(m, max(1, options.spectrumMembers))
-        var fields = [Float](repeating: 0, count: (k + 2) * n)
-        for j in 0..<k {
-            let member = j * m / k
-            for p in 0..<n { fields[j * n + p] = members[member * n + p] }
-        }
-        for p in 0..<n {
-            fields[k * n + p] = Float(mean[p])
-            fields[(k + 1) * n + p] = truth[p]
-        }
+        var fields = members
+        fields.append(contentsOf: mean.map { Float($0) })
+        fields.append(contentsOf: truth)
         let all = fields.withUnsafeBufferPointer { spectra($0, k + 2) }
         let width = all[0].count
         var memberMean = [Double](repeating: 0, count: width)

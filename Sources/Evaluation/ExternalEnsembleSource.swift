@@ -88,9 +88,9 @@ public final class ExternalEnsembleSource: EnsembleSource {
         }
     }
 
-    public func read(channel: String, lead: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+    public func read(channel: String, lead: Int, rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard let variable = file.variable(channel) else { throw HensError(.badInput, "\(path): no variable '\(channel)'") }
-        let n = latitudes.count * longitudes.count
+        let n = rows.count * longitudes.count
         let position = { (d: String) in variable.dimensions.firstIndex(of: d)! }
         let nlat = variable.shape[position(dims.lat)], nlon = variable.shape[position(dims.lon)]
         let latFirst = position(dims.lat) < position(dims.lon)
@@ -102,7 +102,7 @@ public final class ExternalEnsembleSource: EnsembleSource {
             start[position(dims.time)] = lead
             count[position(dims.time)] = 1
             let values = unpacking.decode(try file.readDoubles(variable, start: start, count: count))
-            for (r, row) in rowIndex.enumerated() {
+            for (r, row) in rowIndex[rows].enumerated() {
                 for (c, column) in columnIndex.enumerated() {
                     buffer[m * n + r * longitudes.count + c] = latFirst ? values[row * nlon + column] : values[column * nlat + row]
                 }

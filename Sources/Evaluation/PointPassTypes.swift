@@ -103,6 +103,35 @@ public struct PointPassOutput {
     }
 }
 
+extension PointPassOutput {
+    /// Copies a tile's results (points `offset ..< offset + tile points`) into this output of
+    /// `fieldPoints` points, keeping the `[level|event|tail][point]` layouts.
+    public mutating func place(_ tile: PointPassOutput, at offset: Int, fieldPoints n: Int) {
+        let t = tile.crps.count
+        func copy<T>(_ source: [T], into target: inout [T]) {
+            guard !source.isEmpty else { return }
+            for block in 0..<(source.count / t) {
+                for i in 0..<t { target[block * n + offset + i] = source[block * t + i] }
+            }
+        }
+        copy(tile.crps, into: &crps)
+        copy(tile.crpsFair, into: &crpsFair)
+        copy(tile.mean, into: &mean)
+        copy(tile.variance, into: &variance)
+        copy(tile.minimum, into: &minimum)
+        copy(tile.maximum, into: &maximum)
+        copy(tile.rank, into: &rank)
+        copy(tile.aboveTruth, into: &aboveTruth)
+        copy(tile.quantiles, into: &quantiles)
+        copy(tile.exceedances, into: &exceedances)
+        copy(tile.twCRPS, into: &twCRPS)
+        copy(tile.owCRPS, into: &owCRPS)
+        copy(tile.efi, into: &efi)
+        copy(tile.sot90, into: &sot90)
+        copy(tile.sot10, into: &sot10)
+    }
+}
+
 /// Ensemble-size bootstrap request (HENS Part II): for each size n and replicate r, n members
 /// are drawn with replacement at every point and scored; sums are weighted by `weights`.
 public struct EnsembleSizeBootstrapRequest {

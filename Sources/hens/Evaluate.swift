@@ -34,6 +34,7 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("bootstrap-leads"), help: "Lead indices to bootstrap (default: the last); 'none' for no bootstrap.") var bootstrapLeads: String?
     @Option(help: "Seed of rank tie-breaks and bootstraps.") var seed: UInt64?
     @Option(name: .customLong("spectrum-members"), help: "Members whose spectra are averaged.") var spectrumMembers: Int?
+    @Option(help: "Memory for members in flight, e.g. 2GiB (fields are read in latitude tiles within it).") var memory: String?
     @Flag(name: .customLong("allow-partial"), help: "Score runs with missing members (the members used are recorded).") var allowPartial = false
     @Flag(name: .customLong("no-spectra"), help: "Skip the angular and zonal spectra.") var noSpectra = false
 
@@ -116,6 +117,12 @@ struct Evaluate: ParsableCommand {
             }
         }
         if let seed { options.seed = seed }
+        if let memory {
+            guard let bytes = ForecastConfig.parseBytes(memory), bytes > 0 else {
+                throw HensError.invalid("--memory", "a size such as 512MiB or 8GiB, got '\(memory)'")
+            }
+            options.memoryBytes = bytes
+        }
         if let spectrumMembers { options.spectrumMembers = max(1, spectrumMembers) }
         if allowPartial { options.allowPartial = true }
         if noSpectra { options.spectra = false }

@@ -31,9 +31,16 @@ private final class SyntheticSource: EnsembleSource {
         self.seed = seed
     }
 
-    func read(channel: String, lead: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
-        var rng = SeededGenerator(seed: seed &+ UInt64(lead) &* 1_000_003)
-        for i in buffer.indices { buffer[i] = Float(rng.nextNormal()) }
+    /// Member k's value at point p is a function of (seed, lead, k, p) only, so tiles agree with whole fields.
+    func read(channel: String, lead: Int, rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        let nlon = longitudes.count, n = rows.count * nlon, points = latitudes.count * nlon
+        for k in memberIndices {
+            for i in 0..<n {
+                let p = rows.lowerBound * nlon + i
+                var rng = SeededGenerator(seed: seed &+ UInt64(lead) &* 1_000_003 &+ UInt64(k * points + p) &* 0x9E37_79B9)
+                buffer[k * n + i] = Float(rng.nextNormal())
+            }
+        }
     }
 }
 
@@ -117,6 +124,29 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(file.axis("band")?.labels, LatitudeBand.standard.map(\.name))
         let crps = try XCTUnwrap(file.variable("crps"))
         XCTAssertEqual(crps.values[0], result.value("crps", init: 0, lead: 0, channel: 0, band: 0), accuracy: 1e-12)
+    }
+
+    /// Reading members in latitude tiles (a small memory budget) gives the same scores as whole fields.
+    func testLatitudeTilesGiveTheSameScores() throws {
+        let m = 7
+        let sources = (0..<2).map { SyntheticSource(label: "i\($0)", timeIndex: $0, members: m, grid: grid, leads: 3, seed: 9 + UInt64($0)) }
+        let whole = try Evaluator(sources: sources, dataset: folder + "/dataset", options: options())
+        var small = options()
+        small.memoryBytes = 2 * m * 32 * 4 * 3   // three rows per tile
+        let tiled = try Evaluator(sources: sources, dataset: folder + "/dataset", options: small)
+        XCTAssertEqual(tiled.tileRows(memberCount: m), 3)
+        XCTAssertEqual(whole.tileRows(memberCount: m), 16)
+        let a = try whole.run(), b = try tiled.run()
+        XCTAssertEqual(a.scoreNames, b.scoreNames)
+        for name in a.scoreNames {
+            for (x, y) in zip(a.scores[name]!, b.scores[name]!) where !(x.isNaN && y.isNaN) {
+                XCTAssertEqual(x, y, accuracy: 1e-12 * max(1, abs(x)), name)
+            }
+        }
+        XCTAssertEqual(a.rankHistograms, b.rankHistograms)
+        XCTAssertEqual(a.angularSpectra?.members, b.angularSpectra?.members)
+        let sa = try XCTUnwrap(a.bootstrap[a.leadChannel(2, 0)]), sb = try XCTUnwrap(b.bootstrap[b.leadChannel(2, 0)])
+        for (x, y) in zip(sa.sums, sb.sums) { XCTAssertEqual(x, y, accuracy: 1e-9 * max(1, abs(x))) }
     }
 
     func testPartialRunIsRefusedUnlessAllowed() throws {

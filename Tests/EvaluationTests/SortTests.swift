@@ -1,3 +1,4 @@
+import Foundation
 import HensCore
 import XCTest
 @testable import Evaluation
@@ -58,6 +59,24 @@ final class SortTests: XCTestCase {
         let fe = f.sorted()
         FloatSort.sort(&f)
         XCTAssertEqual(f, fe)
+    }
+
+    func testDegenerateRangesAndClusters() {
+        // Subnormal spreads (bucket scale would overflow), huge spreads, and a cluster of zeros
+        // with a long tail (one huge bucket → introsort inside the bucket sort).
+        var g = SeededGenerator(seed: 6)
+        let tiny: [Double] = (0..<100).map { Double($0 % 7) * .leastNonzeroMagnitude }
+        let huge: [Double] = (0..<100).map { _ in (g.nextUniform() - 0.5) * 1e300 }
+        let zeros: [Double] = (0..<500).map { _ in g.nextUniform() < 0.7 ? 0 : exp(g.nextNormal() * 3) }
+        for data in [tiny, huge, zeros] {
+            var x = data
+            FloatSort.sort(&x)
+            XCTAssertEqual(x, data.sorted())
+            var f = data.map { Float($0) }
+            let expected = f.sorted()
+            FloatSort.sort(&f)
+            XCTAssertEqual(f, expected)
+        }
     }
 
     func testIntroAndRadixPathsAgree() {
