@@ -17,18 +17,20 @@ public enum FloatSort {
     /// Sorts `values` ascending, using `scratch` (at least `values.count` elements) for the distribution pass.
     @inlinable
     public static func sort(_ values: UnsafeMutableBufferPointer<Float>, scratch: UnsafeMutableBufferPointer<Float>) {
-        guard values.count > 1 else { return }
-        if values.count < bucketCutoff {
-            insertionSort(values.baseAddress!, count: values.count)
-            return
-        }
-        precondition(scratch.count >= values.count, "FloatSort: scratch holds \(scratch.count) < \(values.count) elements")
-        bucketSort(values.baseAddress!, scratch: scratch.baseAddress!, count: values.count)
+        sortDistributing(values, scratch: scratch)
     }
 
     /// Sorts `values` ascending, using `scratch` (at least `values.count` elements) for the distribution pass.
     @inlinable
     public static func sort(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>) {
+        sortDistributing(values, scratch: scratch)
+    }
+
+    /// Insertion sort below `bucketCutoff`, the distribution sort above (shared by both widths).
+    @inlinable
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func sortDistributing<T: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<T>, scratch: UnsafeMutableBufferPointer<T>) {
         guard values.count > 1 else { return }
         if values.count < bucketCutoff {
             insertionSort(values.baseAddress!, count: values.count)

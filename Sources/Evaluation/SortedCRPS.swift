@@ -94,17 +94,10 @@ public enum SortedCRPS {
         return lo
     }
 
-    /// Number of members ≤ `value`.
+    /// Number of members ≤ `value`: those below the next larger Double (members are exact in Double).
     @inlinable
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
     public static func countAtOrBelow<T: BinaryFloatingPoint>(sorted x: UnsafeBufferPointer<T>, _ value: Double) -> Int {
-        var lo = 0, hi = x.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if Double(x[mid]) <= value { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        value == .infinity ? x.count : countBelow(sorted: x, value.nextUp)
     }
 
     /// Number of members strictly above `threshold` (binary events use "> T").

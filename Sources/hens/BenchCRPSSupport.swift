@@ -178,24 +178,9 @@ struct CRPSAnchorRun {
 
     /// Runs `python script … --json TMP` (its progress goes to stderr) and reads its JSON.
     static func run(python: String, script: String, arguments: [String]) throws -> CRPSAnchorRun {
-        let jsonPath = NSTemporaryDirectory() + "hens-crps-anchor-\(getpid()).json"
-        defer { try? FileManager.default.removeItem(atPath: jsonPath) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python.contains("/") ? python : "/usr/bin/env")
-        process.arguments = (python.contains("/") ? [] : [python]) + [script] + arguments + ["--json", jsonPath]
-        process.standardOutput = FileHandle.standardError
-        process.standardError = FileHandle.standardError
-        do { try process.run() } catch {
-            throw HensError(.internal, "\(python): cannot run it (\(error.localizedDescription))")
-        }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HensError(.internal, "\(python) \(script): exit \(process.terminationStatus) (its output is above)")
-        }
-        guard let data = FileManager.default.contents(atPath: jsonPath),
-              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let runs = doc["runs"] as? [[String: Any]] else {
-            throw HensError(.badInput, "\(jsonPath): the anchor wrote no readable JSON")
+        let doc = try runAnchorScript(python: python, script: script, arguments: arguments, tag: "crps")
+        guard let runs = doc["runs"] as? [[String: Any]] else {
+            throw HensError(.badInput, "\(script): the anchor's JSON has no 'runs' list")
         }
         var byMembers: [Int: Entry] = [:]
         for run in runs {

@@ -53,24 +53,7 @@ struct SFNOAnchorRun {
 
     /// Runs `python script --configs … --json TMP` (its progress goes to stderr) and reads its JSON.
     static func run(python: String, script: String, arguments: [String]) throws -> SFNOAnchorRun {
-        let jsonPath = NSTemporaryDirectory() + "hens-sfno-anchor-\(getpid()).json"
-        defer { try? FileManager.default.removeItem(atPath: jsonPath) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python.contains("/") ? python : "/usr/bin/env")
-        process.arguments = (python.contains("/") ? [] : [python]) + [script] + arguments + ["--json", jsonPath]
-        process.standardOutput = FileHandle.standardError
-        process.standardError = FileHandle.standardError
-        do { try process.run() } catch {
-            throw HensError(.internal, "\(python): cannot run it (\(error.localizedDescription))")
-        }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HensError(.internal, "\(python) \(script): exit \(process.terminationStatus) (its output is above)")
-        }
-        guard let data = FileManager.default.contents(atPath: jsonPath),
-              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw HensError(.badInput, "\(jsonPath): the anchor wrote no readable JSON")
-        }
+        let doc = try runAnchorScript(python: python, script: script, arguments: arguments, tag: "sfno")
         return try SFNOAnchorRun(document: doc)
     }
 

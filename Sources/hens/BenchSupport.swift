@@ -117,3 +117,27 @@ func emitBenchmarkJSON(benchmark: String, results: [[String: Any]], to path: Str
     if let path { try writeAtomically(data, to: path) }
 }
 
+
+/// Runs an anchor script, `python script arguments… --json TMP` (its own output goes to
+/// stderr, so hens' JSON on stdout stays clean), and returns the JSON document it wrote.
+func runAnchorScript(python: String, script: String, arguments: [String], tag: String) throws -> [String: Any] {
+    let jsonPath = NSTemporaryDirectory() + "hens-\(tag)-anchor-\(getpid()).json"
+    defer { try? FileManager.default.removeItem(atPath: jsonPath) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python.contains("/") ? python : "/usr/bin/env")
+    process.arguments = (python.contains("/") ? [] : [python]) + [script] + arguments + ["--json", jsonPath]
+    process.standardOutput = FileHandle.standardError
+    process.standardError = FileHandle.standardError
+    do { try process.run() } catch {
+        throw HensError(.internal, "\(python): cannot run it (\(error.localizedDescription))")
+    }
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw HensError(.internal, "\(python) \(script): exit \(process.terminationStatus) (its output is above)")
+    }
+    guard let data = FileManager.default.contents(atPath: jsonPath),
+          let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw HensError(.badInput, "\(jsonPath): the anchor wrote no readable JSON")
+    }
+    return doc
+}
