@@ -123,7 +123,7 @@ check-forecast: build
 check-forecast-run: dataset
 	HENS=$(HENS) DATASET=$(DATASET) bash scripts/check-forecast-shards.sh
 
-## bench: SHT, SWE, ingest (vs cdo remapcon), SFNO (vs torch-harmonics when the anchors venv exists) and forecast JSON, 1 and 2 threads, into bench-results/.
+## bench: SHT, SWE, ingest (vs cdo remapcon), SFNO (vs torch-harmonics when the anchors venv exists), forecast and CRPS (vs properscoring when /tmp/metrics-venv exists) JSON, 1 and 2 threads, into bench-results/.
 bench: build skill
 	@mkdir -p bench-results
 	$(HENS) bench sht --cases gl360,cc721_l359,gl720 --batches 1,16 --thread-counts 1,2 --json bench-results/sht.json
@@ -131,6 +131,7 @@ bench: build skill
 	$(HENS) bench ingest --thread-counts 1,2 --json bench-results/ingest.json
 	$(HENS) bench sfno --thread-counts 1,2 --json bench-results/sfno.json $(if $(and $(wildcard /tmp/anchors-venv/bin/python),$(wildcard ../shared/anchors/sfno_anchor.py)),--anchor /tmp/anchors-venv/bin/python)
 	$(HENS) bench forecast --config $(FORECAST_CONFIG) --thread-counts 1,2 --json bench-results/forecast.json
+	$(HENS) bench crps --points 100000 --members 50,1000 --dtypes float64,float32 --thread-counts 1,2 --json bench-results/crps.json $(if $(and $(wildcard /tmp/metrics-venv/bin/python),$(wildcard ../shared/anchors/crps_anchor.py)),--anchor /tmp/metrics-venv/bin/python)
 
 clean:
 	rm -rf .build runs bench-results
