@@ -70,7 +70,13 @@ grep -q -- "--allow-partial" "$WORK/partial.err" && sed 's/^/   refused: /' "$WO
 [ ! -e "$WORK/scores-P" ] || { echo "a refused evaluation left output behind"; exit 1; }
 score "$WORK/P" "$WORK/scores-P" --allow-partial
 grep -q '"partial" : true' "$WORK/scores-P/summary.json"
-echo "== evaluate: A = C (sharded), partial run refused, then scored with --allow-partial"
+run "$WORK/S" --no-members
+score "$WORK/S" "$WORK/scores-S"
+columns() {  # channel, lead, band, RMSE, spread, SSR, ACC, summary outliers to 6 digits
+  awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next} {printf "%s %s %s %.6g %.6g %.6g %.6g %.6g\n", $1, $2, $3, $c["rmse"], $c["spread"], $c["ssr"], $c["acc"], $c["outlier_fraction_summary"]}' "$1"
+}
+diff <(columns "$WORK/scores-A/scores.csv") <(columns "$WORK/scores-S/scores.csv")
+echo "== evaluate: A = C (sharded), partial run refused, then scored with --allow-partial; summary-only run (--no-members) gives A's RMSE, spread, SSR, ACC, outliers"
 
 echo "== ERA5 sample smoke test: ingest 4 real analyses, train a tiny model, forecast 2017-01-02T00 (1 breeding cycle, 1 lead)"
 "$HENS" ingest --quiet --config configs/era5-sample.yaml --out "$WORK/era5/dataset"

@@ -26,6 +26,13 @@ public protocol EnsembleSource: AnyObject {
     /// Every member's rows `rows` of `channel` at lead index `lead`, member-major into `into`
     /// (`memberIndices.count × rows.count × longitudes.count`).
     func read(channel: String, lead: Int, rows: Range<Int>, into: UnsafeMutableBufferPointer<Float>) throws
+    /// The ensemble's streaming summary (min, max, moments, exceedances), if it has one.
+    func summary() throws -> EnsembleSummaryFile.Contents?
+}
+
+extension EnsembleSource {
+    /// No streaming summary.
+    public func summary() throws -> EnsembleSummaryFile.Contents? { nil }
 }
 
 /// The member shards (`members-shard-K-of-N.nc`) of one initial time of `hens forecast`.
@@ -108,4 +115,47 @@ public final class ForecastShardSource: EnsembleSource {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return try EnsembleSummaryFile.read(path: path)
     }
+}
+
+/// One initial time of a forecast that kept only its streaming summary (`write_members: false`
+/// or `--no-members`): scored from the per-point moments, range and exceedance counts.
+public final class SummarySource: EnsembleSource {
+    public let label: String
+    public let channels: [String]
+    public let latitudes: [Double]
+    public let longitudes: [Double]
+    public let leadHours: [Double]
+    public let memberIndices: [Int]
+    public let expectedMemberCount: Int
+    public let initialSeconds: Double? = nil
+    public let initialLocation: (split: String, trajectory: Int, timeIndex: Int)?
+    /// The summary file read.
+    public let path: String
+    private let contents: EnsembleSummaryFile.Contents
+
+    /// Reads `folder/summary.nc`.
+    public init(folder: String) throws {
+        path = folder + "/summary.nc"
+        contents = try EnsembleSummaryFile.read(path: path)
+        label = URL(fileURLWithPath: folder).lastPathComponent
+        channels = contents.layout.channels.map(\.name)
+        latitudes = contents.layout.latitudes
+        longitudes = contents.layout.longitudes
+        let hours = contents.layout.leadUnits.hasPrefix("hour") ? 1.0 : contents.layout.leadUnits.hasPrefix("day") ? 24 : 1.0 / 60
+        leadHours = contents.layout.leads.map { $0 * hours }
+        memberIndices = contents.memberIndices
+        let attributes = contents.run.attributes
+        expectedMemberCount = Int(attributes["member_count"] ?? "") ?? memberIndices.count
+        if let split = attributes["split"], let t = Int(attributes["trajectory"] ?? ""), let i = Int(attributes["time_index"] ?? "") {
+            initialLocation = (split, t, i)
+        } else {
+            initialLocation = nil
+        }
+    }
+
+    public func read(channel: String, lead: Int, rows: Range<Int>, into: UnsafeMutableBufferPointer<Float>) throws {
+        throw HensError(.badInput, "\(path): this forecast kept no member fields (write_members: false); only summary scores are possible")
+    }
+
+    public func summary() throws -> EnsembleSummaryFile.Contents? { contents }
 }

@@ -117,7 +117,7 @@ public final class Evaluator {
                 throw HensError(.badInput, "\(source.label): the dataset has no analysis at the initial time")
             }
             let persistence = try truth.fields(at: initLocation)
-            let summary = try (source as? ForecastShardSource)?.summary()
+            let summary = try source.summary()
             for lead in leads.indices {
                 guard let location = truthLocation(source, lead: lead) else {
                     throw HensError(.badInput, "\(source.label): the dataset has no analysis at lead \(leads[lead]) h to verify against")
@@ -130,8 +130,12 @@ public final class Evaluator {
                                              persistence: Array(persistence[(c * points)..<((c + 1) * points)]),
                                              reference: reference, events: events[c],
                                              summary: summary.flatMap { Self.summaryRange($0, channel: channel, lead: lead) })
-                    try score(field, source: source, memberCount: m, bootstrapSizes: bootstrapLeads.contains(lead) ? sizes : [],
-                              leadHours: leads[lead], into: &result)
+                    if source is SummarySource, let summary {
+                        scoreSummary(field, summary: summary, into: &result)
+                    } else {
+                        try score(field, source: source, memberCount: m, bootstrapSizes: bootstrapLeads.contains(lead) ? sizes : [],
+                                  leadHours: leads[lead], into: &result)
+                    }
                     progress.advance()
                 }
             }
@@ -181,7 +185,6 @@ public final class Evaluator {
         let tailThresholds = options.tailPercentiles.map { climatologyLevel($0) }
         let climate = try modelClimatePercentiles(channel: channels[c], leadHours: leadHours, points: n)
         let climateLevels = modelClimate?.layout.percentiles.count ?? 101
-        let climateMean = Array(f.reference.mean[(c * n)..<((c + 1) * n)])
 
         var out = PointPassOutput(pointCount: n, events: eventThresholds.count, tails: tailThresholds.count, climate: climate != nil)
         let seed = options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(c)
@@ -221,42 +224,20 @@ public final class Evaluator {
                 for i in 0..<tn { spectrumMembers[j * n + p0 + i] = tile[member * tn + i] }
             }
         }
-        var climatologyCRPS = PointPassOutput(pointCount: n)
-        let k = f.reference.ensembleSize
-        withBuffers(Array(f.reference.ensemble[(c * k * n)..<((c + 1) * k * n)]), f.truth, [], [], nil) { members, truth, _, _, _ in
-            EnsemblePointPass.run(PointPassInput(members: members, memberCount: k, pointCount: n, truth: truth, tieBreakSeed: seed),
-                                  into: &climatologyCRPS)
-        }
+        scoreMoments(f, mean: out.mean, variance: out.variance, seed: seed, into: &result)
 
         // Per-point quantities that band means are taken of.
         let outlier = (0..<n).map { f.truth[$0] < out.minimum[$0] || f.truth[$0] > out.maximum[$0] ? 1.0 : 0.0 }
         let above = out.aboveTruth.map { Double($0) / Double(m) }
-        let persistenceError = (0..<n).map { Double(f.persistence[$0]) - Double(f.truth[$0]) }
-        let climatologyError = (0..<n).map { Double(climateMean[$0]) - Double(f.truth[$0]) }
-        let summaryOutlier = f.summary.map { s in (0..<n).map { f.truth[$0] < s.minimum[$0] || f.truth[$0] > s.maximum[$0] ? 1.0 : 0.0 } }
         let outcomes = eventThresholds.map { t in (0..<n).map { f.truth[$0] > t[$0] } }
 
         for (b, w) in bandWeights.enumerated() {
             let weights = PointWeights.rows(w, nlon: nlon)
             func mean(_ values: [Double]) -> Double { nanWeightedMean(values, rowWeights: w, nlon: nlon) }
             func set(_ name: String, _ value: Double) { result.set(name, value, init: f.`init`, lead: f.lead, channel: c, band: b) }
-            var dispersion = DispersionSums()
-            dispersion.add(mean: out.mean, variance: out.variance, truth: f.truth, weights: weights)
-            result.dispersion[result.leadChannelBand(f.lead, c, b)].add(dispersion)
-            var acc = AnomalyCorrelationSums()
-            acc.add(forecast: out.mean, truth: f.truth, climatology: climateMean, weights: weights)
-            result.anomalyCorrelation[result.leadChannelBand(f.lead, c, b)].add(acc)
-
             set("crps", mean(out.crps))
             set("crps_fair", mean(out.crpsFair))
-            set("mse", dispersion.meanSquaredError)
-            set("bias", dispersion.bias)
-            set("mae", dispersion.meanAbsoluteError)
-            set("variance", dispersion.meanVariance)
-            set("acc", acc.uncentred)
-            set("acc_centred", acc.centred)
             set("outlier_fraction", mean(outlier))
-            if let summaryOutlier { set("outlier_fraction_summary", mean(summaryOutlier)) }
             set("members_above_truth", mean(above))
             for (t, p) in options.tailPercentiles.enumerated() {
                 let label = EventThreshold.percentile(p).description
@@ -273,10 +254,6 @@ public final class Evaluator {
                 set("efi", mean(out.efi))
                 set("efi_abs_gt_0.5", mean(out.efi.map { $0.isNaN ? .nan : abs($0) > 0.5 ? 1 : 0 }))
             }
-            set("crps_climatology", mean(climatologyCRPS.crps))
-            set("mse_climatology", mean(climatologyError.map { $0 * $0 }))
-            set("mse_persistence", mean(persistenceError.map { $0 * $0 }))
-            set("crps_persistence", mean(persistenceError.map(abs)))
         }
 
         // All points, unweighted (HENS / xskillscore): ranks, events, members above the truth by z-score.
@@ -314,6 +291,74 @@ public final class Evaluator {
                 result.extremeMaps!.efi[fieldIndex * n + p] = out.efi[p]
                 result.extremeMaps!.sot90[fieldIndex * n + p] = out.sot90[p]
                 result.extremeMaps!.sot10[fieldIndex * n + p] = out.sot10[p]
+            }
+        }
+    }
+
+    /// The scores that need only each point's ensemble mean and variance — dispersion, ACC, the
+    /// streaming summary's outlier fraction — and the baselines, which need no ensemble at all.
+    private func scoreMoments(_ f: FieldContext, mean: [Double], variance: [Double], seed: UInt64, into result: inout EvaluationResult) {
+        let n = f.points, c = f.channel
+        let climateMean = Array(f.reference.mean[(c * n)..<((c + 1) * n)])
+        var climatologyCRPS = PointPassOutput(pointCount: n)
+        let k = f.reference.ensembleSize
+        withBuffers(Array(f.reference.ensemble[(c * k * n)..<((c + 1) * k * n)]), f.truth, [], [], nil) { members, truth, _, _, _ in
+            EnsemblePointPass.run(PointPassInput(members: members, memberCount: k, pointCount: n, truth: truth, tieBreakSeed: seed),
+                                  into: &climatologyCRPS)
+        }
+        let persistenceError = (0..<n).map { Double(f.persistence[$0]) - Double(f.truth[$0]) }
+        let climatologyError = (0..<n).map { Double(climateMean[$0]) - Double(f.truth[$0]) }
+        let summaryOutlier = f.summary.map { s in (0..<n).map { f.truth[$0] < s.minimum[$0] || f.truth[$0] > s.maximum[$0] ? 1.0 : 0.0 } }
+        for (b, w) in bandWeights.enumerated() {
+            let weights = PointWeights.rows(w, nlon: nlon)
+            func average(_ values: [Double]) -> Double { nanWeightedMean(values, rowWeights: w, nlon: nlon) }
+            func set(_ name: String, _ value: Double) { result.set(name, value, init: f.`init`, lead: f.lead, channel: c, band: b) }
+            var dispersion = DispersionSums()
+            dispersion.add(mean: mean, variance: variance, truth: f.truth, weights: weights)
+            result.dispersion[result.leadChannelBand(f.lead, c, b)].add(dispersion)
+            var acc = AnomalyCorrelationSums()
+            acc.add(forecast: mean, truth: f.truth, climatology: climateMean, weights: weights)
+            result.anomalyCorrelation[result.leadChannelBand(f.lead, c, b)].add(acc)
+            set("mse", dispersion.meanSquaredError)
+            set("bias", dispersion.bias)
+            set("mae", dispersion.meanAbsoluteError)
+            set("variance", dispersion.meanVariance)
+            set("acc", acc.uncentred)
+            set("acc_centred", acc.centred)
+            if let summaryOutlier { set("outlier_fraction_summary", average(summaryOutlier)) }
+            set("crps_climatology", average(climatologyCRPS.crps))
+            set("mse_climatology", average(climatologyError.map { $0 * $0 }))
+            set("mse_persistence", average(persistenceError.map { $0 * $0 }))
+            set("crps_persistence", average(persistenceError.map(abs)))
+        }
+    }
+
+    /// Scores a forecast that kept only its streaming summary (`write_members: false`): the
+    /// moments' scores, the outlier fraction from min/max, and Brier scores of the thresholds
+    /// the forecast counted exceedances for. CRPS, ranks and spectra need the members.
+    private func scoreSummary(_ f: FieldContext, summary: EnsembleSummaryFile.Contents, into result: inout EvaluationResult) {
+        let a = summary.arrays, n = f.points, c = f.channel
+        guard let channel = summary.layout.channelIndex(named: channels[c]) else { return }
+        let start = (f.lead * a.channelCount + channel) * n
+        let counts = a.count[start..<(start + n)]
+        let mean = Array(a.mean[start..<(start + n)])
+        let variance = zip(a.m2[start..<(start + n)], counts).map { $1 > 1 ? $0 / Double($1 - 1) : 0 }
+        let seed = options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(c)
+        scoreMoments(f, mean: mean, variance: variance, seed: seed, into: &result)
+        let m = Int(counts.first ?? 0)
+        guard let range = f.summary, m > 0 else { return }
+        let lc = result.leadChannel(f.lead, c)
+        result.rankHistograms[lc].addOutliers(truth: f.truth, minimum: range.minimum, maximum: range.maximum)
+        for (t, threshold) in a.thresholds.enumerated() where threshold.channel == channel {
+            let from = (t * a.leadCount + f.lead) * n
+            let exceedances = Array(a.exceedances[from..<(from + n)])
+            let outcomes = f.truth.map { Double($0) > threshold.value }
+            let label = EventThreshold.value(threshold.value).description
+            for (b, w) in bandWeights.enumerated() {
+                var scores = BinaryEventScores(memberCount: m)
+                scores.add(exceedances: exceedances, outcomes: outcomes, weights: PointWeights.rows(w, nlon: nlon))
+                result.set("brier_" + label, scores.brierScore, init: f.`init`, lead: f.lead, channel: c, band: b)
+                result.set("brier_fair_" + label, scores.fairBrierScore, init: f.`init`, lead: f.lead, channel: c, band: b)
             }
         }
     }

@@ -143,12 +143,17 @@ struct Evaluate: ParsableCommand {
         guard !inits.isEmpty else {
             throw HensError(.badInput, "\(folder): no initial-time folders with member files (members-shard-K-of-N.nc) — not a hens forecast output")
         }
-        return try inits.map { try ForecastShardSource(folder: folder + "/" + $0) }
+        return try inits.map { name -> EnsembleSource in
+            let path = folder + "/" + name
+            let files = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+            // A run with write_members: false kept only its summary: scored from the moments.
+            return files.contains { $0.hasPrefix("members-shard-") } ? try ForecastShardSource(folder: path) : try SummarySource(folder: path)
+        }
     }
 
     /// The dataset a hens forecast was run on (its `dataset` attribute).
     static func datasetOf(_ source: EnsembleSource, cwd: String) throws -> String {
-        guard let shards = source as? ForecastShardSource, let path = shards.attributes["dataset"] else {
+        guard let path = (source as? ForecastShardSource)?.attributes["dataset"] ?? (try? source.summary())??.run.attributes["dataset"] else {
             throw HensError.invalid("--dataset", "the dataset folder with the truth")
         }
         return path
