@@ -14,18 +14,22 @@ FORECAST     ?= $(RUN_DIR)/forecast
 MCLIMATE_CONFIG ?= configs/mclimate-swe-small.yaml
 EVALUATE_CONFIG ?= configs/evaluate-swe-small.yaml
 SCORES       ?= $(RUN_DIR)/scores
+HEADLINE_LEAD ?= 6
+ERA5_DIR     ?= runs/era5-sample
 # Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
 ARCH       := $(shell uname -m)
 ARCH_FLAGS := $(if $(filter x86_64,$(ARCH)),-Xswiftc -target-cpu -Xswiftc haswell,)
 BUILD_FLAGS = -c release $(ARCH_FLAGS)
 HENS        = .build/release/hens
+# Runs a stage command and prints its wall time: $(call timed,label,command).
+timed = start=$$(date +%s); $(2) && echo "== $(1): $$(( $$(date +%s) - start )) s"
 
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
 # Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
 TEST_PKGS  := cdo openmpi-bin
 
-.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast mclimate evaluate check-forecast check-forecast-run clean
+.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -69,15 +73,15 @@ demo: build
 	@$(MAKE) --no-print-directory forecast
 	@echo "== the forecast's files"; ls -l $(FORECAST)/*/
 	@$(MAKE) --no-print-directory evaluate
-	@echo "== scores at the last lead (global; crps, crps_fair, rmse, spread, ssr, outlier fraction vs 2/(m+1))"
-	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2==20 {printf "%-13s crps %-11s fair %-11s rmse %-11s spread %-11s ssr %-9s outliers %s (expected %s)\n", $$1, $$c["crps"], $$c["crps_fair"], $$c["rmse"], $$c["spread"], $$c["ssr"], $$c["outlier_fraction"], $$c["outlier_fraction_expected"]}' $(SCORES)/scores.csv
-	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES)"
+	@echo "== headline scores at lead $(HEADLINE_LEAD) h (global): CRPSS against climatology and persistence, SSR, outlier fraction (expected 2/(m+1))"
+	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2==$(HEADLINE_LEAD) {printf "   %-13s CRPSS clim %7.3f  CRPSS pers %7.3f  SSR %6.3f  outliers %.3f (expected %.3f)\n", $$1, $$c["crpss_climatology"], $$c["crpss_persistence"], $$c["ssr"], $$c["outlier_fraction"], $$c["outlier_fraction_expected"]}' $(SCORES)/scores.csv
+	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES) (summary.json, *.csv, scores.nc)"
 
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
 $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
-	@echo "== hens generate swe --config $(SWE_CONFIG) --out $(DATASET)   (prints its own time)"
-	$(HENS) generate swe --config $(SWE_CONFIG) --out $(DATASET)
+	@echo "== hens generate swe --config $(SWE_CONFIG) --out $(DATASET)"
+	@$(call timed,generate,$(HENS) generate swe --config $(SWE_CONFIG) --out $(DATASET))
 
 ## checkpoints: SFNO checkpoints (one per seed of TRAIN_CONFIG) on the dataset; retrained only
 ## when the dataset, a config or hens changed. The full schedule: TRAIN_CONFIG=configs/train-swe-small.yaml.
@@ -92,7 +96,7 @@ $(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS
 skill: $(RUN_DIR)/skill.json
 $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
 	@echo "== hens skill (48 h of deterministic RMSE → bred-vector amplitudes)"
-	$(HENS) skill --checkpoint $(CHECKPOINTS)/seed-1/checkpoint.nc --dataset $(DATASET) --samples 8 --out $@
+	@$(call timed,skill,$(HENS) skill --checkpoint $(CHECKPOINTS)/seed-1/checkpoint.nc --dataset $(DATASET) --samples 8 --out $@)
 
 ## forecast: the bred-vector, multi-checkpoint ensemble of FORECAST_CONFIG (single process; see
 ## check-forecast for shards, mpirun and resume).
@@ -101,20 +105,36 @@ $(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
 	@echo "== hens forecast --config $(FORECAST_CONFIG) --out $(FORECAST)"
 	@# A changed config may pick other initial times: start from an empty folder, not a mix of runs.
 	rm -rf $(FORECAST)
-	$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --out $(FORECAST) --overwrite
+	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --out $(FORECAST) --overwrite)
 	@touch $@
 
 ## mclimate: the model climate (reforecasts from the climate split) for EFI/SOT.
 mclimate: $(RUN_DIR)/mclimate.nc
 $(RUN_DIR)/mclimate.nc: $(RUN_DIR)/skill.json $(MCLIMATE_CONFIG) $(HENS)
 	@echo "== hens mclimate --config $(MCLIMATE_CONFIG) --out $@"
-	$(HENS) mclimate --config $(MCLIMATE_CONFIG) --out $@
+	@$(call timed,mclimate,$(HENS) mclimate --config $(MCLIMATE_CONFIG) --out $@)
 
 ## evaluate: scores of the demo ensemble (CRPS, RMSE, spread/SSR, ranks, reliability, ROC, spectra, EFI/SOT).
 evaluate: $(SCORES)/summary.json
 $(SCORES)/summary.json: $(FORECAST)/.done $(RUN_DIR)/mclimate.nc $(EVALUATE_CONFIG) $(HENS)
 	@echo "== hens evaluate --config $(EVALUATE_CONFIG) --out $(SCORES)"
-	$(HENS) evaluate --config $(EVALUATE_CONFIG) --out $(SCORES)
+	@$(call timed,evaluate,$(HENS) evaluate --config $(EVALUATE_CONFIG) --out $(SCORES))
+
+## era5-sample: the real ERA5 sample in data-samples/ through ingest → train (tiny) → forecast
+## (1 breeding cycle, 1 lead: the sample has 4 times) → evaluate, as a smoke test of real data.
+era5-sample: $(ERA5_DIR)/scores/summary.json
+$(ERA5_DIR)/dataset/stats.nc: configs/era5-sample.yaml $(HENS)
+	@$(call timed,ingest,$(HENS) ingest --quiet --config configs/era5-sample.yaml --out $(ERA5_DIR)/dataset --overwrite)
+$(ERA5_DIR)/checkpoints/.done: $(ERA5_DIR)/dataset/stats.nc configs/model-era5-sample.yaml configs/train-era5-sample.yaml
+	@$(call timed,train,$(HENS) train --quiet --dataset $(ERA5_DIR)/dataset --model configs/model-era5-sample.yaml --config configs/train-era5-sample.yaml --out $(ERA5_DIR)/checkpoints --overwrite)
+	@touch $@
+$(ERA5_DIR)/forecast/.done: $(ERA5_DIR)/checkpoints/.done configs/forecast-era5-sample.yaml
+	rm -rf $(ERA5_DIR)/forecast
+	@$(call timed,forecast,$(HENS) forecast --quiet --config configs/forecast-era5-sample.yaml --dataset $(ERA5_DIR)/dataset --checkpoints $(ERA5_DIR)/checkpoints/seed-1/checkpoint.nc --out $(ERA5_DIR)/forecast)
+	@touch $@
+$(ERA5_DIR)/scores/summary.json: $(ERA5_DIR)/forecast/.done
+	@$(call timed,evaluate,$(HENS) evaluate --quiet --forecast $(ERA5_DIR)/forecast --dataset $(ERA5_DIR)/dataset --out $(ERA5_DIR)/scores --events p90 --tails p95)
+	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2>0 {printf "   %-6s lead %s h: CRPS %.4g  RMSE %.4g  spread %.4g  CRPSS pers %.3f\n", $$1, $$2, $$c["crps"], $$c["rmse"], $$c["spread"], $$c["crpss_persistence"]}' $(ERA5_DIR)/scores/scores.csv
 
 ## check-forecast: sharded (mpirun -n 2, two processes by hand) and SIGKILLed-then-resumed
 ## forecasts equal a single-process run (scripts/check-forecast-shards.sh).

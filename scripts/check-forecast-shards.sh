@@ -24,7 +24,7 @@ echo "== tiny checkpoints for the check (1 epoch × 16 samples, seeds 1, 2)"
 run() {  # run OUT [extra options…]
   local out=$1; shift
   "$HENS" forecast --quiet --config "$CONFIG" --checkpoints "$WORK/checkpoints/seed-1/checkpoint.nc,$WORK/checkpoints/seed-2/checkpoint.nc" \
-    --dataset "$DATASET" --skill "$WORK/skill.json" --init-count 1 --ensemble-size 9 --steps 4 --batch-size 2 --threads 1 --out "$out" "$@"
+    --dataset "$DATASET" --skill "$WORK/skill.json" --init-count 1 --ensemble-size 9 --control once --steps 4 --batch-size 2 --threads 1 --out "$out" "$@"
 }
 
 echo "== A: one process"
