@@ -29,7 +29,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
 # Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
 TEST_PKGS  := cdo openmpi-bin
 
-.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-forecast check-forecast-run clean
+.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -135,6 +135,10 @@ $(ERA5_DIR)/forecast/.done: $(ERA5_DIR)/checkpoints/.done configs/forecast-era5-
 $(ERA5_DIR)/scores/summary.json: $(ERA5_DIR)/forecast/.done
 	@$(call timed,evaluate,$(HENS) evaluate --quiet --forecast $(ERA5_DIR)/forecast --dataset $(ERA5_DIR)/dataset --out $(ERA5_DIR)/scores --events p90 --tails p95)
 	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2>0 {printf "   %-6s lead %s h: CRPS %.4g  RMSE %.4g  spread %.4g  CRPSS pers %.3f\n", $$1, $$2, $$c["crps"], $$c["rmse"], $$c["spread"], $$c["crpss_persistence"]}' $(ERA5_DIR)/scores/scores.csv
+
+## check-cron-sleep: holds configs/cron-example.sh's lock for a few seconds (the overlap check).
+check-cron-sleep:
+	@sleep 3
 
 ## check-forecast: sharded (mpirun -n 2, two processes by hand) and SIGKILLed-then-resumed
 ## forecasts equal a single-process run (scripts/check-forecast-shards.sh).

@@ -78,6 +78,17 @@ columns() {  # channel, lead, band, RMSE, spread, SSR, ACC, summary outliers to 
 diff <(columns "$WORK/scores-A/scores.csv") <(columns "$WORK/scores-S/scores.csv")
 echo "== evaluate: A = C (sharded), partial run refused, then scored with --allow-partial; summary-only run (--no-members) gives A's RMSE, spread, SSR, ACC, outliers"
 
+echo "== cron: a second run of configs/cron-example.sh while one holds the lock exits 75 with a message"
+( HENS_CRON_LOCK="$WORK/cron.lock" HENS_CRON_LOG="$WORK/cron.log" bash configs/cron-example.sh check-cron-sleep ) & first=$!
+sleep 1
+set +e; HENS_CRON_LOCK="$WORK/cron.lock" HENS_CRON_LOG="$WORK/cron.log" bash configs/cron-example.sh check-cron-sleep 2> "$WORK/cron.err"; code=$?; set -e
+wait $first
+[ "$code" = 75 ] && grep -q "another run holds" "$WORK/cron.err" || { echo "overlapping cron run: exit $code"; cat "$WORK/cron.err"; exit 1; }
+sed 's/^/   second run: /' "$WORK/cron.err"
+grep -q '"message":"cron: make check-cron-sleep"' "$WORK/cron.log"
+HENS_LOG_FORMAT=json "$HENS" evaluate --forecast /nonexistent --out "$WORK/x" 2> "$WORK/json.err" || true
+grep -q '"level":"error"' "$WORK/json.err" && grep -q '"exit_code":3' "$WORK/json.err"
+
 echo "== ERA5 sample smoke test: ingest 4 real analyses, train a tiny model, forecast 2017-01-02T00 (1 breeding cycle, 1 lead)"
 "$HENS" ingest --quiet --config configs/era5-sample.yaml --out "$WORK/era5/dataset"
 "$HENS" train --quiet --dataset "$WORK/era5/dataset" --model configs/model-era5-sample.yaml --config configs/train-era5-sample.yaml \

@@ -23,7 +23,7 @@ public final class ProgressReporter: @unchecked Sendable {
         self.total = max(1, total)
         self.unit = unit
         self.quiet = quiet
-        interactive = isatty(STDERR_FILENO) != 0
+        interactive = isatty(STDERR_FILENO) != 0 && LogFormat.current == .text
         interval = interactive ? 0.2 : 5
     }
 
@@ -43,7 +43,11 @@ public final class ProgressReporter: @unchecked Sendable {
     public func finish() {
         guard !quiet else { return }
         let line = String(format: "%@: done, %d %@ in %.1f s", label, done, unit, clock.seconds)
-        FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[K" : "") + line + "\n").utf8))
+        if interactive {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
+        } else {
+            LogFormat.emit(line, fields: ["stage": label, "done": done, "total": total, "unit": unit, "seconds": clock.seconds, "finished": true])
+        }
     }
 
     private func report(_ now: Double) {
@@ -51,7 +55,12 @@ public final class ProgressReporter: @unchecked Sendable {
         let eta = rate > 0 ? Double(total - done) / rate : .infinity
         let line = String(format: "%@: %d/%d %@ (%.0f%%), %.1f %@/s, ETA %@", label, done, total, unit,
                           100 * Double(done) / Double(total), rate, unit, Self.format(eta))
-        FileHandle.standardError.write(Data((interactive ? "\r\u{1B}[K" + line : line + "\n").utf8))
+        if interactive {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        } else {
+            LogFormat.emit(line, fields: ["stage": label, "done": done, "total": total, "unit": unit, "rate": rate,
+                                          "eta_seconds": eta.isFinite ? eta : -1])
+        }
     }
 
     private static func format(_ seconds: Double) -> String {

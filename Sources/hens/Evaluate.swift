@@ -76,9 +76,9 @@ struct Evaluate: ParsableCommand {
         try EvaluationReport.write(result, to: out)
         if !global.quiet {
             let partial = zip(result.membersUsed, result.expectedMembers).filter { $0.count < $1 }.count
-            FileHandle.standardError.write(Data(String(format: "evaluate: %d initial time(s), %d members, %d leads, %d channels in %.1f s → %@%@\n",
+            LogFormat.emit(String(format: "evaluate: %d initial time(s), %d members, %d leads, %d channels in %.1f s → %@%@",
                 result.inits.count, result.memberCount, result.leads.count, result.channels.count, clock.seconds, out,
-                partial > 0 ? " (partial: \(partial) initial time(s) with missing members; see members_used in summary.json)" : "").utf8))
+                partial > 0 ? " (partial: \(partial) initial time(s) with missing members; see members_used in summary.json)" : ""))
         }
     }
 

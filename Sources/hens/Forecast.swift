@@ -117,6 +117,6 @@ struct Forecast: ParsableCommand {
     private static func absolute(_ path: String, _ cwd: String) -> String { path.hasPrefix("/") ? path : cwd + "/" + path }
 
     private func note(_ line: String) {
-        if !global.quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if !global.quiet { LogFormat.emit(line) }
     }
 }

@@ -43,8 +43,8 @@ struct GenerateSWE: ParsableCommand {
         progress.finish()
         if !global.quiet {
             let sizes = cfg.splits.map { "\($0.name) \($0.trajectories)" }.joined(separator: ", ")
-            FileHandle.standardError.write(Data(String(format: "generate swe: wrote %@ (%@ trajectories × %d times, %@) in %.1f s\n",
-                out, sizes, cfg.outputsPerTrajectory, solver.grid.label, clock.seconds).utf8))
+            LogFormat.emit(String(format: "generate swe: wrote %@ (%@ trajectories × %d times, %@) in %.1f s",
+                out, sizes, cfg.outputsPerTrajectory, solver.grid.label, clock.seconds))
         }
     }
 

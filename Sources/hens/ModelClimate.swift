@@ -59,8 +59,8 @@ struct ModelClimate: ParsableCommand {
         let summary = try ModelClimateBuilder.build(forecast, initials: initials, output: out, attributes: attributes) { progress.advance($0) }
         progress.finish()
         if !global.quiet {
-            FileHandle.standardError.write(Data(String(format: "mclimate: %d initial time(s) × %d members = %d values per point and lead in %.1f s → %@\n",
-                summary.initialTimes.count, summary.members, summary.samples, summary.seconds, out).utf8))
+            LogFormat.emit(String(format: "mclimate: %d initial time(s) × %d members = %d values per point and lead in %.1f s → %@",
+                summary.initialTimes.count, summary.members, summary.samples, summary.seconds, out))
         }
     }
 }

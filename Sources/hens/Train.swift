@@ -56,7 +56,7 @@ struct Train: ParsableCommand {
         }
         let trainer = try Trainer(config: trainingConfig, data: data, modelConfig: modelText)
         let printer = TrainingProgressPrinter(quiet: global.quiet)
-        if !global.quiet { FileHandle.standardError.write(Data((try Self.describe(modelConfig) + "\n").utf8)) }
+        if !global.quiet { LogFormat.emit(try Self.describe(modelConfig)) }
         // A dataset without a test split (e.g. the tiny ERA5 sample) trains without the final scores.
         let test = FileManager.default.fileExists(atPath: DatasetLayout.splitPath(dataset, "test")) ? try data.loadSplit("test") : nil
         for seed in trainingConfig.seeds {
@@ -66,8 +66,8 @@ struct Train: ParsableCommand {
             let result = try trainer.train(network, seed: seed, output: output, resume: resume, observer: printer.handle)
             guard let test else {
                 if !global.quiet {
-                    FileHandle.standardError.write(Data(String(format: "train seed %llu: %d epochs; %@ in %.0f s (no test split: no test scores)\n",
-                                                               seed, result.epochs, result.checkpointPath, clock.seconds).utf8))
+                    LogFormat.emit(String(format: "train seed %llu: %d epochs; %@ in %.0f s (no test split: no test scores)",
+                                                               seed, result.epochs, result.checkpointPath, clock.seconds))
                 }
                 continue
             }
@@ -78,12 +78,12 @@ struct Train: ParsableCommand {
             // Foundation's atomic option writes a temporary file and renames it.
             try encoder.encode(scores).write(to: URL(fileURLWithPath: path), options: .atomic)
             if !global.quiet {
-                FileHandle.standardError.write(Data(String(
+                LogFormat.emit(String(
                     format: "train seed %llu: %d epochs, test loss %.4g (%.3f × persistence), RMSE lead 1 %.3f, lead %d %.3f "
-                        + "(persistence %.3f, climatology %.3f); %@ in %.0f s\n",
+                        + "(persistence %.3f, climatology %.3f); %@ in %.0f s",
                     seed, result.epochs, scores.loss, scores.lossRatio, scores.rmseAll.first ?? .nan, scores.rmseAll.count,
                     scores.rmseAll.last ?? .nan, scores.persistenceRMSEAll.last ?? .nan, scores.climatologyRMSEAll.last ?? .nan,
-                    result.checkpointPath, clock.seconds).utf8))
+                    result.checkpointPath, clock.seconds))
             }
         }
     }

@@ -8,7 +8,8 @@ do {
     var command = try Hens.parseAsRoot()
     try command.run()
 } catch let error as HensError {
-    FileHandle.standardError.write(Data("hens: error: \(error.message)\n".utf8))
+    LogFormat.emit(LogFormat.current == .json ? error.message : "hens: error: \(error.message)", level: "error",
+                   fields: ["exit_code": Int(error.exitCode)])
     exit(error.exitCode)
 } catch {
     Hens.exit(withError: error)
