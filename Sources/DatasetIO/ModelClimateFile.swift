@@ -126,8 +126,9 @@ public final class ModelClimateReader {
             }
             guard !channels.isEmpty else { throw fail("no channel variables") }
             guard level.values.count >= 2, zip(level.values, level.values.dropFirst()).allSatisfy({ $0 < $1 }),
-                  level.values.first == 0, level.values.last == 100 else {
-                throw fail("percentile levels must increase from 0 to 100")
+                  level.values.first == 0, level.values.last == 100,
+                  level.values.indices.allSatisfy({ abs(level.values[$0] - 100 * Double($0) / Double(level.values.count - 1)) < 1e-9 }) else {
+                throw fail("percentile levels must be evenly spaced from 0 to 100 (e.g. 0, 1, …, 100)")
             }
             layout = ModelClimateLayout(channels: channels, latitudes: lat.values, longitudes: lon.values, leads: lead.values,
                                         percentiles: level.values)

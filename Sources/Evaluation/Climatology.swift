@@ -52,7 +52,7 @@ public final class Climatology {
         let chosen = Swift.stride(from: 0, to: all.count, by: stride).map { all[$0] }
         samples = try chosen.map { try truth.fields(at: $0) }
         dayOfYear = chosen.map { location in
-            truth.archive.seconds(of: location).map { ($0 / 86_400).truncatingRemainder(dividingBy: 365.2425) }
+            truth.archive.seconds(of: location).map(Self.dayOfYear)
         }
         self.levels = levels
         self.windowDays = windowDays
@@ -67,7 +67,7 @@ public final class Climatology {
         var chosen = Array(samples.indices)
         var key = -1
         if let t = validSeconds, dayOfYear.allSatisfy({ $0 != nil }) {
-            let day = (t / 86_400).truncatingRemainder(dividingBy: 365.2425)
+            let day = Self.dayOfYear(t)
             let near = samples.indices.filter {
                 let d = abs(dayOfYear[$0]! - day)
                 return min(d, 365.2425 - d) <= windowDays
@@ -83,6 +83,13 @@ public final class Climatology {
         let reference = statistics(of: chosen)
         cache[key] = reference
         return reference
+    }
+
+    /// Fractional day of the tropical year in [0, 365.2425) of `seconds` since 1970 (also before 1970).
+    static func dayOfYear(_ seconds: Double) -> Double {
+        let year = 365.2425
+        let d = (seconds / 86_400).truncatingRemainder(dividingBy: year)
+        return d < 0 ? d + year : d
     }
 
     private func statistics(of chosen: [Int]) -> Reference {

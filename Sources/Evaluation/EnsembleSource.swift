@@ -58,7 +58,8 @@ public final class ForecastShardSource: EnsembleSource {
     /// - Throws: when there are none, when shards disagree, or when members repeat.
     public init(folder: String) throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let shardNames = names.filter { $0.hasPrefix("members-shard-") && $0.hasSuffix(".nc") }.sorted()
+        // Batch part files (`….part-B.nc`) of an unfinished run are not shards.
+        let shardNames = names.filter { $0.hasPrefix("members-shard-") && $0.hasSuffix(".nc") && !$0.contains(".part-") }.sorted()
         guard !shardNames.isEmpty else {
             throw HensError(.badInput, "\(folder): no member files (members-shard-K-of-N.nc); was the forecast run with write_members: false?")
         }

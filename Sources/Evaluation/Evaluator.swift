@@ -50,6 +50,10 @@ public final class Evaluator {
                     + "(\(SummaryMerge.formatSelection(missing))): some shards did not finish; pass --allow-partial to score the rest")
             }
         }
+        var labels = Set<String>()
+        for s in sources where !labels.insert(s.label).inserted {
+            throw HensError(.badInput, "two ensembles are both labelled '\(s.label)' (from their folder or file names); rename one")
+        }
         for name in options.channels where !first.channels.contains(name) {
             throw HensError.invalid("--channels", "channels of the ensemble (\(first.channels.joined(separator: ", "))), got '\(name)'")
         }
@@ -77,7 +81,10 @@ public final class Evaluator {
             return archive.location(atSeconds: seconds + source.leadHours[lead] * 3600)
         }
         guard let l = source.initialLocation, archive.stepHours.isFinite else { return nil }
-        let steps = Int((source.leadHours[lead] / archive.stepHours).rounded())
+        let exact = source.leadHours[lead] / archive.stepHours
+        let steps = Int(exact.rounded())
+        // A lead between two analyses (a 1-hourly forecast against 6-hourly data) has no truth.
+        guard abs(exact - Double(steps)) < 1e-6 else { return nil }
         return archive.location(-steps, before: AnalysisLocation(split: l.split, trajectory: l.trajectory, timeIndex: l.timeIndex))
     }
 
@@ -104,12 +111,13 @@ public final class Evaluator {
             let n = fieldCount * zonal.wavenumberCount
             result.zonalSpectra = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
         }
-        if modelClimate != nil {
+        if modelClimate != nil && 3 * fieldCount * points * 8 <= options.memoryBytes / 2 {
             let n = fieldCount * points
             result.extremeMaps = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
         }
         let bootstrapLeads = Set(options.bootstrapLeads ?? [leads.count - 1])
-        let sizes = Array(Set(options.bootstrapSizes.filter { $0 >= 2 && $0 < m } + [m])).sorted()
+        // Sizes below 2 have no spread: a 1-member ensemble is not bootstrapped.
+        let sizes = m < 2 ? [] : Array(Set(options.bootstrapSizes.filter { $0 >= 2 && $0 < m } + [m])).sorted()
         let progress = ProgressReporter("evaluate", total: fieldCount, unit: "fields", quiet: quiet)
         for (s, source) in sources.enumerated() {
             guard let initLocation = truthLocation(source, lead: 0) ?? (source.initialLocation.map {
@@ -224,15 +232,23 @@ public final class Evaluator {
                 for i in 0..<tn { spectrumMembers[j * n + p0 + i] = tile[member * tn + i] }
             }
         }
-        scoreMoments(f, mean: out.mean, variance: out.variance, seed: seed, into: &result)
 
         // Per-point quantities that band means are taken of.
-        let outlier = (0..<n).map { f.truth[$0] < out.minimum[$0] || f.truth[$0] > out.maximum[$0] ? 1.0 : 0.0 }
-        let above = out.aboveTruth.map { Double($0) / Double(m) }
+        // Points with a missing truth, member or threshold (NaN: fill values of external files,
+        // gaps in real data) are left out of every score instead of biasing it.
+        let valid = (0..<n).map { p in
+            out.rank[p] >= 0 && f.truth[p].isFinite && out.minimum[p].isFinite && out.maximum[p].isFinite
+                && eventThresholds.allSatisfy { !$0[p].isNaN }
+        }
+        let outlier = (0..<n).map { !valid[$0] ? .nan : f.truth[$0] < out.minimum[$0] || f.truth[$0] > out.maximum[$0] ? 1.0 : 0.0 }
+        let above = (0..<n).map { valid[$0] ? Double(out.aboveTruth[$0]) / Double(m) : .nan }
         let outcomes = eventThresholds.map { t in (0..<n).map { f.truth[$0] > t[$0] } }
+        let allValid = valid.allSatisfy { $0 }
+        let validWeights = PointWeights.rows(valid.map { $0 ? 1 : 0 }, nlon: 1)
+        scoreMoments(f, mean: out.mean, variance: out.variance, valid: valid, seed: seed, into: &result)
 
         for (b, w) in bandWeights.enumerated() {
-            let weights = PointWeights.rows(w, nlon: nlon)
+            let weights = maskedWeights(w, valid: allValid ? nil : valid)
             func mean(_ values: [Double]) -> Double { nanWeightedMean(values, rowWeights: w, nlon: nlon) }
             func set(_ name: String, _ value: Double) { result.set(name, value, init: f.`init`, lead: f.lead, channel: c, band: b) }
             set("crps", mean(out.crps))
@@ -258,13 +274,14 @@ public final class Evaluator {
 
         // All points, unweighted (HENS / xskillscore): ranks, events, members above the truth by z-score.
         let lc = result.leadChannel(f.lead, c)
-        result.rankHistograms[lc].add(ranks: out.rank)
-        result.rankHistograms[lc].addOutliers(truth: f.truth, minimum: out.minimum, maximum: out.maximum)
+        result.rankHistograms[lc].add(ranks: out.rank, weights: allValid ? .uniform : validWeights)
+        result.rankHistograms[lc].addOutliers(truth: f.truth, minimum: out.minimum, maximum: out.maximum, weights: allValid ? .uniform : validWeights)
         for e in f.events.indices {
-            result.events[lc][e].add(exceedances: Array(out.exceedances[(e * n)..<((e + 1) * n)]), outcomes: outcomes[e])
+            result.events[lc][e].add(exceedances: Array(out.exceedances[(e * n)..<((e + 1) * n)]), outcomes: outcomes[e],
+                                     weights: allValid ? .uniform : validWeights)
         }
         let bins = options.zScoreEdges.count + 1
-        for p in 0..<n where out.variance[p] > 0 {
+        for p in 0..<n where valid[p] && out.variance[p] > 0 {
             let z = (Double(f.truth[p]) - out.mean[p]) / out.variance[p].squareRoot()
             let bin = options.zScoreEdges.firstIndex { z < $0 } ?? options.zScoreEdges.count
             result.zScoreCounts[lc * bins + bin] += 1
@@ -286,7 +303,7 @@ public final class Evaluator {
             }
             store(spectra, width: zonal.wavenumberCount, at: fieldIndex, into: &result.zonalSpectra!)
         }
-        if climate != nil {
+        if climate != nil && result.extremeMaps != nil {
             for p in 0..<n {
                 result.extremeMaps!.efi[fieldIndex * n + p] = out.efi[p]
                 result.extremeMaps!.sot90[fieldIndex * n + p] = out.sot90[p]
@@ -297,7 +314,8 @@ public final class Evaluator {
 
     /// The scores that need only each point's ensemble mean and variance — dispersion, ACC, the
     /// streaming summary's outlier fraction — and the baselines, which need no ensemble at all.
-    private func scoreMoments(_ f: FieldContext, mean: [Double], variance: [Double], seed: UInt64, into result: inout EvaluationResult) {
+    private func scoreMoments(_ f: FieldContext, mean: [Double], variance: [Double], valid: [Bool]?, seed: UInt64,
+                              into result: inout EvaluationResult) {
         let n = f.points, c = f.channel
         let climateMean = Array(f.reference.mean[(c * n)..<((c + 1) * n)])
         var climatologyCRPS = PointPassOutput(pointCount: n)
@@ -309,8 +327,9 @@ public final class Evaluator {
         let persistenceError = (0..<n).map { Double(f.persistence[$0]) - Double(f.truth[$0]) }
         let climatologyError = (0..<n).map { Double(climateMean[$0]) - Double(f.truth[$0]) }
         let summaryOutlier = f.summary.map { s in (0..<n).map { f.truth[$0] < s.minimum[$0] || f.truth[$0] > s.maximum[$0] ? 1.0 : 0.0 } }
+        let mask = valid.flatMap { v in v.allSatisfy { $0 } ? nil : v }
         for (b, w) in bandWeights.enumerated() {
-            let weights = PointWeights.rows(w, nlon: nlon)
+            let weights = maskedWeights(w, valid: mask)
             func average(_ values: [Double]) -> Double { nanWeightedMean(values, rowWeights: w, nlon: nlon) }
             func set(_ name: String, _ value: Double) { result.set(name, value, init: f.`init`, lead: f.lead, channel: c, band: b) }
             var dispersion = DispersionSums()
@@ -344,7 +363,8 @@ public final class Evaluator {
         let mean = Array(a.mean[start..<(start + n)])
         let variance = zip(a.m2[start..<(start + n)], counts).map { $1 > 1 ? $0 / Double($1 - 1) : 0 }
         let seed = options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(c)
-        scoreMoments(f, mean: mean, variance: variance, seed: seed, into: &result)
+        scoreMoments(f, mean: mean, variance: variance,
+                     valid: (0..<n).map { f.truth[$0].isFinite && mean[$0].isFinite && variance[$0].isFinite }, seed: seed, into: &result)
         let m = Int(counts.first ?? 0)
         guard let range = f.summary, m > 0 else { return }
         let lc = result.leadChannel(f.lead, c)
@@ -361,6 +381,13 @@ public final class Evaluator {
                 result.set("brier_fair_" + label, scores.fairBrierScore, init: f.`init`, lead: f.lead, channel: c, band: b)
             }
         }
+    }
+
+    /// Band row weights as point weights, with the points that are not `valid` given weight 0
+    /// (row weights as they are when every point is valid).
+    private func maskedWeights(_ rowWeights: [Double], valid: [Bool]?) -> PointWeights {
+        guard let valid else { return .rows(rowWeights, nlon: nlon) }
+        return .rows(valid.indices.map { valid[$0] ? rowWeights[$0 / nlon] : 0 }, nlon: 1)
     }
 
     /// (mean member spectrum, ensemble-mean spectrum, truth spectrum) with `spectra` applied to

@@ -19,6 +19,8 @@ private final class SyntheticSource: EnsembleSource {
     let initialSeconds: Double? = nil
     let initialLocation: (split: String, trajectory: Int, timeIndex: Int)?
     let seed: UInt64
+    /// Member 0 is missing (NaN) on the first grid row, as fill values of an external file.
+    var missingFirstRow = false
 
     init(label: String, timeIndex: Int, members: Int, expected: Int? = nil, grid: SphericalGrid, leads: Int, seed: UInt64) {
         self.label = label
@@ -38,7 +40,7 @@ private final class SyntheticSource: EnsembleSource {
             for i in 0..<n {
                 let p = rows.lowerBound * nlon + i
                 var rng = SeededGenerator(seed: seed &+ UInt64(lead) &* 1_000_003 &+ UInt64(k * points + p) &* 0x9E37_79B9)
-                buffer[k * n + i] = Float(rng.nextNormal())
+                buffer[k * n + i] = missingFirstRow && k == 0 && p < nlon ? .nan : Float(rng.nextNormal())
             }
         }
     }
@@ -147,6 +149,35 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(a.angularSpectra?.members, b.angularSpectra?.members)
         let sa = try XCTUnwrap(a.bootstrap[a.leadChannel(2, 0)]), sb = try XCTUnwrap(b.bootstrap[b.leadChannel(2, 0)])
         for (x, y) in zip(sa.sums, sb.sums) { XCTAssertEqual(x, y, accuracy: 1e-9 * max(1, abs(x))) }
+    }
+
+    /// Missing member values leave their points out of every score instead of crashing or biasing.
+    func testMissingValuesAreLeftOut() throws {
+        let source = SyntheticSource(label: "i0", timeIndex: 0, members: 8, grid: grid, leads: 2, seed: 4)
+        source.missingFirstRow = true
+        let result = try Evaluator(sources: [source], dataset: folder + "/dataset", options: options()).run()
+        for name in ["crps", "crps_fair", "mse", "outlier_fraction", "members_above_truth", "brier_p90", "acc"] {
+            XCTAssertTrue(result.value(name, init: 0, lead: 1, channel: 0, band: 0).isFinite, name)
+        }
+        // 15 of 16 rows are scored in the rank histogram.
+        XCTAssertEqual(result.rankHistograms[result.leadChannel(1, 0)].totalWeight, Double(15 * 32), accuracy: 1e-9)
+    }
+
+    func testSingleMemberAndDuplicateLabels() throws {
+        let one = SyntheticSource(label: "i0", timeIndex: 0, members: 1, grid: grid, leads: 2, seed: 5)
+        let result = try Evaluator(sources: [one], dataset: folder + "/dataset", options: options()).run()
+        // One member: the CRPS is the absolute error, the fair CRPS undefined, no bootstrap.
+        XCTAssertEqual(result.value("crps", init: 0, lead: 1, channel: 0, band: 0), result.value("mae", init: 0, lead: 1, channel: 0, band: 0),
+                       accuracy: 1e-9)
+        XCTAssertTrue(result.value("crps_fair", init: 0, lead: 1, channel: 0, band: 0).isNaN)
+        XCTAssertTrue(result.bootstrap.allSatisfy { $0 == nil })
+        let twin = SyntheticSource(label: "i0", timeIndex: 1, members: 1, grid: grid, leads: 2, seed: 6)
+        XCTAssertThrowsError(try Evaluator(sources: [one, twin], dataset: folder + "/dataset", options: options())) {
+            XCTAssertTrue("\($0)".contains("both labelled 'i0'"), "\($0)")
+        }
+        // Days of the year also for dates before 1970 (reanalyses from 1959).
+        XCTAssertEqual(Climatology.dayOfYear(-86_400), 364.2425, accuracy: 1e-9)
+        XCTAssertEqual(Climatology.dayOfYear(86_400 * 366.2425), 1, accuracy: 1e-9)
     }
 
     func testPartialRunIsRefusedUnlessAllowed() throws {
