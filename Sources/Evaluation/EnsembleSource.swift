@@ -35,6 +35,24 @@ extension EnsembleSource {
     public func summary() throws -> EnsembleSummaryFile.Contents? { nil }
 }
 
+/// What a hens forecast's files say about their initial time: leads in hours and the
+/// analysis the run started from (its `split`, `trajectory` and `time_index` attributes).
+enum ForecastRunFacts {
+    /// Leads converted to hours from the file's lead units (hours, days or minutes).
+    static func leadHours(_ layout: EnsembleOutputLayout) -> [Double] {
+        let hours = layout.leadUnits.hasPrefix("hour") ? 1.0 : layout.leadUnits.hasPrefix("day") ? 24 : 1.0 / 60
+        return layout.leads.map { $0 * hours }
+    }
+
+    /// The initial analysis named by the run attributes, if they name one.
+    static func initialLocation(_ attributes: [String: String]) -> (split: String, trajectory: Int, timeIndex: Int)? {
+        guard let split = attributes["split"], let t = Int(attributes["trajectory"] ?? ""), let i = Int(attributes["time_index"] ?? "") else {
+            return nil
+        }
+        return (split, t, i)
+    }
+}
+
 /// The member shards (`members-shard-K-of-N.nc`) of one initial time of `hens forecast`.
 public final class ForecastShardSource: EnsembleSource {
     public let label: String
@@ -70,8 +88,7 @@ public final class ForecastShardSource: EnsembleSource {
         channels = first.layout.channels.map(\.name)
         latitudes = first.layout.latitudes
         longitudes = first.layout.longitudes
-        let hours = first.layout.leadUnits.hasPrefix("hour") ? 1.0 : first.layout.leadUnits.hasPrefix("day") ? 24 : 1.0 / 60
-        leadHours = first.layout.leads.map { $0 * hours }
+        leadHours = ForecastRunFacts.leadHours(first.layout)
         attributes = first.run.attributes
         var seen: [Int: (Int, Int)] = [:]
         for (r, reader) in readers.enumerated() {
@@ -90,11 +107,7 @@ public final class ForecastShardSource: EnsembleSource {
         memberIndices = seen.keys.sorted()
         slots = memberIndices.map { seen[$0]! }
         expectedMemberCount = Int(attributes["member_count"] ?? "") ?? memberIndices.count
-        if let split = attributes["split"], let t = Int(attributes["trajectory"] ?? ""), let i = Int(attributes["time_index"] ?? "") {
-            initialLocation = (split, t, i)
-        } else {
-            initialLocation = nil
-        }
+        initialLocation = ForecastRunFacts.initialLocation(attributes)
         initialSeconds = nil
     }
 
@@ -142,16 +155,11 @@ public final class SummarySource: EnsembleSource {
         channels = contents.layout.channels.map(\.name)
         latitudes = contents.layout.latitudes
         longitudes = contents.layout.longitudes
-        let hours = contents.layout.leadUnits.hasPrefix("hour") ? 1.0 : contents.layout.leadUnits.hasPrefix("day") ? 24 : 1.0 / 60
-        leadHours = contents.layout.leads.map { $0 * hours }
+        leadHours = ForecastRunFacts.leadHours(contents.layout)
         memberIndices = contents.memberIndices
         let attributes = contents.run.attributes
         expectedMemberCount = Int(attributes["member_count"] ?? "") ?? memberIndices.count
-        if let split = attributes["split"], let t = Int(attributes["trajectory"] ?? ""), let i = Int(attributes["time_index"] ?? "") {
-            initialLocation = (split, t, i)
-        } else {
-            initialLocation = nil
-        }
+        initialLocation = ForecastRunFacts.initialLocation(attributes)
     }
 
     public func read(channel: String, lead: Int, rows: Range<Int>, into: UnsafeMutableBufferPointer<Float>) throws {
