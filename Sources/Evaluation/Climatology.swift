@@ -36,6 +36,7 @@ public final class Climatology {
     public let split: String
     private let samples: [[Float]]
     private let dayOfYear: [Double?]
+    private let hourOfDay: [Double?]
     private let windowDays: Double
     private let ensembleSize: Int
     private var cache: [Int: Reference] = [:]
@@ -51,9 +52,9 @@ public final class Climatology {
         let stride = max(1, Int((Double(all.count) / Double(max(1, maxSamples))).rounded(.up)))
         let chosen = Swift.stride(from: 0, to: all.count, by: stride).map { all[$0] }
         samples = try chosen.map { try truth.fields(at: $0) }
-        dayOfYear = chosen.map { location in
-            truth.archive.seconds(of: location).map(Self.dayOfYear)
-        }
+        let seconds = chosen.map { truth.archive.seconds(of: $0) }
+        dayOfYear = seconds.map { $0.map(Self.dayOfYear) }
+        hourOfDay = seconds.map { $0.map(Self.hourOfDay) }
         self.levels = levels
         self.windowDays = windowDays
         self.ensembleSize = ensembleSize
@@ -67,14 +68,11 @@ public final class Climatology {
         var chosen = Array(samples.indices)
         var key = -1
         if let t = validSeconds, dayOfYear.allSatisfy({ $0 != nil }) {
-            let day = Self.dayOfYear(t)
-            let near = samples.indices.filter {
-                let d = abs(dayOfYear[$0]! - day)
-                return min(d, 365.2425 - d) <= windowDays
-            }
-            if near.count >= 10 {
-                chosen = near
-                key = Int(day.rounded())
+            let selected = Self.select(days: dayOfYear.map { $0! }, hours: hourOfDay.map { $0! }, day: Self.dayOfYear(t),
+                                       hour: Self.hourOfDay(t), windowDays: windowDays)
+            if let selected {
+                chosen = selected.indices
+                key = selected.key
             }
         }
         lock.lock()
@@ -83,6 +81,27 @@ public final class Climatology {
         let reference = statistics(of: chosen)
         cache[key] = reference
         return reference
+    }
+
+    /// The samples of the valid time's season: within ± `windowDays` of its day of the year and,
+    /// when that still leaves 10, at its hour of the day (the diurnal cycle is part of the
+    /// climate, as in WeatherBench 2's climatology by day of year and hour); nil when the window
+    /// holds fewer than 10 samples (then every sample is used). `key` names the selection for caching.
+    static func select(days: [Double], hours: [Double], day: Double, hour: Double, windowDays: Double) -> (indices: [Int], key: Int)? {
+        let near = days.indices.filter {
+            let d = abs(days[$0] - day)
+            return min(d, 365.2425 - d) <= windowDays
+        }
+        guard near.count >= 10 else { return nil }
+        let sameHour = near.filter { abs(hours[$0] - hour) < 1e-6 }
+        let dayKey = Int(day.rounded()) * 100
+        return sameHour.count >= 10 ? (sameHour, dayKey + Int(hour.rounded())) : (near, dayKey + 99)
+    }
+
+    /// Hour of the day in [0, 24) of `seconds` since 1970.
+    static func hourOfDay(_ seconds: Double) -> Double {
+        let h = (seconds / 3600).truncatingRemainder(dividingBy: 24)
+        return h < 0 ? h + 24 : h
     }
 
     /// Fractional day of the tropical year in [0, 365.2425) of `seconds` since 1970 (also before 1970).

@@ -178,6 +178,15 @@ final class EvaluatorTests: XCTestCase {
         // Days of the year also for dates before 1970 (reanalyses from 1959).
         XCTAssertEqual(Climatology.dayOfYear(-86_400), 364.2425, accuracy: 1e-9)
         XCTAssertEqual(Climatology.dayOfYear(86_400 * 366.2425), 1, accuracy: 1e-9)
+        XCTAssertEqual(Climatology.hourOfDay(-3600), 23, accuracy: 1e-9)
+        // 6-hourly samples over 60 days: the window keeps ±15 days, then only the valid hour.
+        let days = (0..<240).map { Double($0 / 4) }, hours = (0..<240).map { Double(6 * ($0 % 4)) }
+        let selected = try XCTUnwrap(Climatology.select(days: days, hours: hours, day: 30, hour: 12, windowDays: 15))
+        XCTAssertEqual(selected.indices.count, 31)
+        XCTAssertTrue(selected.indices.allSatisfy { hours[$0] == 12 && abs(days[$0] - 30) <= 15 })
+        // Too few samples at that hour: the whole window; too few in the window: none.
+        XCTAssertEqual(Climatology.select(days: days, hours: hours, day: 30, hour: 12, windowDays: 1)?.indices.count, 12)
+        XCTAssertNil(Climatology.select(days: days, hours: hours, day: 200, hour: 12, windowDays: 15))
     }
 
     func testPartialRunIsRefusedUnlessAllowed() throws {
