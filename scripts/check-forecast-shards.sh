@@ -90,13 +90,7 @@ HENS_LOG_FORMAT=json "$HENS" evaluate --forecast /nonexistent --out "$WORK/x" 2>
 grep -q '"level":"error"' "$WORK/json.err" && grep -q '"exit_code":3' "$WORK/json.err"
 
 echo "== ERA5 sample smoke test: ingest 4 real analyses, train a tiny model, forecast 2017-01-02T00 (1 breeding cycle, 1 lead)"
-"$HENS" ingest --quiet --config configs/era5-sample.yaml --out "$WORK/era5/dataset"
-"$HENS" train --quiet --dataset "$WORK/era5/dataset" --model configs/model-era5-sample.yaml --config configs/train-era5-sample.yaml \
-  --out "$WORK/era5/checkpoints"
-"$HENS" forecast --quiet --config configs/forecast-era5-sample.yaml --dataset "$WORK/era5/dataset" \
-  --checkpoints "$WORK/era5/checkpoints/seed-1/checkpoint.nc" --out "$WORK/era5/forecast"
+# The same chain as `make era5-sample` (ingest → train → forecast → evaluate), into $WORK/era5.
+make --no-print-directory era5-sample HENS="$HENS" ERA5_DIR="$WORK/era5"
 ncdump -h "$WORK/era5/forecast/2017-01-02T00/members-shard-0-of-1.nc" | grep -E "^\s+float|member =|lead ="
-"$HENS" evaluate --quiet --forecast "$WORK/era5/forecast" --dataset "$WORK/era5/dataset" --out "$WORK/era5/scores" \
-  --events p90 --tails p95
-grep -E "^z500,[0-9.]+,global" "$WORK/era5/scores/scores.csv" | cut -c1-200
 echo "== ERA5 smoke test done: $WORK/era5/forecast/2017-01-02T00"

@@ -104,7 +104,7 @@ public struct EnsembleOutputLayout: Equatable, Sendable {
         /// A Double coordinate variable with its CF attributes (sorted keys: stable headers).
         func coordinate(_ name: String, _ dims: [Int32], _ attributes: [String: String]) throws -> Int32 {
             let v = try nc.defineVariable(name, type: NC_DOUBLE, dimensions: dims)
-            for key in attributes.keys.sorted() { try nc.putAttribute(key, text: attributes[key]!, variable: v) }
+            try nc.putTextAttributes(attributes, variable: v)
             return v
         }
         let leadVar = try coordinate("lead", [leadDim], [

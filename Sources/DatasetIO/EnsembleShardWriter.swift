@@ -74,7 +74,7 @@ public final class EnsembleShardWriter {
 
             func memberVariable(_ name: String, _ type: Int32, _ attributes: [String: String]) throws -> Int32 {
                 let v = try nc.defineVariable(name, type: nc_type(type), dimensions: [memberDim])
-                for key in attributes.keys.sorted() { try nc.putAttribute(key, text: attributes[key]!, variable: v) }
+                try nc.putTextAttributes(attributes, variable: v)
                 return v
             }
             // CF's name for an ensemble member axis is `realization`.

@@ -84,10 +84,8 @@ public struct LabelledArrays: Equatable, Sendable {
     public func write(to path: String) throws {
         let lengths = Dictionary(uniqueKeysWithValues: axes.map { ($0.name, $0.count) })
         for v in variables {
-            guard let size = try? v.dimensions.reduce(1, { n, d in
-                guard let l = lengths[d] else { throw HensError(.internal, "no axis \(d)") }
-                return n * l
-            }), size == v.values.count else {
+            let shape = v.dimensions.compactMap { lengths[$0] }
+            guard shape.count == v.dimensions.count, shape.reduce(1, *) == v.values.count else {
                 throw HensError(.internal, "\(path): variable '\(v.name)' has \(v.values.count) values, not the size of its axes \(v.dimensions)")
             }
         }
@@ -97,7 +95,7 @@ public struct LabelledArrays: Equatable, Sendable {
                 let d = try nc.defineDimension(axis.name, length: axis.count)
                 dims[axis.name] = d
                 let v = try nc.defineVariable(axis.name, type: axis.labels == nil ? nc_type(NC_DOUBLE) : nc_type(NC_STRING), dimensions: [d])
-                for key in axis.attributes.keys.sorted() { try nc.putAttribute(key, text: axis.attributes[key]!, variable: v) }
+                try nc.putTextAttributes(axis.attributes, variable: v)
                 coordinates.append(v)
             }
             var ids: [Int32] = []
@@ -106,7 +104,7 @@ public struct LabelledArrays: Equatable, Sendable {
                 try nc.putAttribute("_FillValue", doubles: [.nan], variable: v)
                 // Maps (EFI per point) are large and smooth: deflate keeps score folders small.
                 if variable.values.count > 4096 { try nc.setDeflate(variable: v, level: 1, shuffle: true) }
-                for key in variable.attributes.keys.sorted() { try nc.putAttribute(key, text: variable.attributes[key]!, variable: v) }
+                try nc.putTextAttributes(variable.attributes, variable: v)
                 ids.append(v)
             }
             try nc.putGlobalAttributes(attributes)

@@ -55,7 +55,7 @@ public final class ModelClimateWriter {
             let lonDim = try nc.defineDimension("lon", length: layout.longitudes.count)
             func coordinate(_ name: String, _ dim: Int32, _ attributes: [String: String]) throws -> Int32 {
                 let v = try nc.defineVariable(name, type: NC_DOUBLE, dimensions: [dim])
-                for key in attributes.keys.sorted() { try nc.putAttribute(key, text: attributes[key]!, variable: v) }
+                try nc.putTextAttributes(attributes, variable: v)
                 return v
             }
             let coordinates = [

@@ -33,6 +33,12 @@ extension NetCDFFile {
         var globals = attributes
         globals["Conventions"] = "CF-1.8"
         globals["hens_version"] = HensVersion.string
-        for key in globals.keys.sorted() { try putAttribute(key, text: globals[key]!) }
+        try putTextAttributes(globals)
+    }
+
+    /// Writes text attributes of a variable (or global ones), in sorted key order so identical
+    /// runs give byte-comparable headers.
+    func putTextAttributes(_ attributes: [String: String], variable varid: Int32 = NC_GLOBAL) throws {
+        for key in attributes.keys.sorted() { try putAttribute(key, text: attributes[key]!, variable: varid) }
     }
 }

@@ -111,9 +111,7 @@ public struct ForecastConfig: Sendable, Equatable {
     /// Reads a configuration document; relative paths are resolved against `baseDirectory`
     /// (the config file's folder). Unknown keys are refused.
     public init(_ doc: inout ConfigDocument, baseDirectory: String) throws {
-        func resolve(_ path: String) -> String {
-            path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
-        }
+        func resolve(_ path: String) -> String { ConfigDocument.resolve(path, relativeTo: baseDirectory) }
         let source = doc.source
         checkpoints = try doc.strings("checkpoints").map(resolve)
         dataset = resolve(try doc.string("dataset"))

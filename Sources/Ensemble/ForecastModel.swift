@@ -90,6 +90,15 @@ public final class ForecastModel: @unchecked Sendable {
         let output: UnsafeMutablePointer<Float>
     }
 
+    /// Normalised copies of physical states (one state per array).
+    public func normalized(_ states: [[Float]]) -> [[Float]] {
+        states.map { state in
+            var x = state
+            x.withUnsafeMutableBufferPointer { normalize($0.baseAddress!, count: 1) }
+            return x
+        }
+    }
+
     /// Physical → normalised, in place, for `count` states.
     public func normalize(_ states: UnsafeMutablePointer<Float>, count: Int) {
         let n = network.fieldCount

@@ -35,13 +35,7 @@ extension EnsembleForecast {
         // Every analysis is read before anything is created, so a missing one leaves no trace.
         let analyses = try loadAnalyses(initial)
         // Each checkpoint's normalised copy, made once per initial time rather than per batch.
-        let normalized = models.map { model in
-            analyses.map { state -> [Float] in
-                var x = state
-                x.withUnsafeMutableBufferPointer { model.normalize($0.baseAddress!, count: 1) }
-                return x
-            }
-        }
+        let normalized = models.map { $0.normalized(analyses) }
         do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw HensError(.io, "\(folder): cannot create the output folder (\(error.localizedDescription))")
         }
@@ -222,12 +216,7 @@ extension EnsembleForecast {
         let layout = try memberLayout(initial)
         let byCheckpoint = Dictionary(grouping: members) { layout.member($0).checkpoint }
         for checkpoint in byCheckpoint.keys.sorted() {
-            let model = models[checkpoint]
-            let normalized = analyses.map { state -> [Float] in
-                var x = state
-                x.withUnsafeMutableBufferPointer { model.normalize($0.baseAddress!, count: 1) }
-                return x
-            }
+            let normalized = models[checkpoint].normalized(analyses)
             let group = byCheckpoint[checkpoint]!.sorted()
             for start in stride(from: 0, to: group.count, by: batchSize) {
                 let batch = Array(group[start..<min(group.count, start + batchSize)])

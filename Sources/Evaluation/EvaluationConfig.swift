@@ -3,6 +3,14 @@ import Foundation
 import HensCore
 
 extension EvaluationOptions {
+    /// A positive memory size such as 512MiB or 8GiB; `key` names the option in the error.
+    public static func memoryBytes(_ text: String, key: String) throws -> Int {
+        guard let bytes = ForecastConfig.parseBytes(text), bytes > 0 else {
+            throw HensError.invalid(key, "a size such as 512MiB or 8GiB, got '\(text)'")
+        }
+        return bytes
+    }
+
     /// Reads the options of an evaluation configuration (YAML; see `configs/evaluate-swe-small.yaml`).
     /// Keys: `channels`, `lat_weights` (cos, area, gauss), `events` (channel → thresholds such as
     /// `[20, p99]`), `default_events`, `tails`, `mclimate`, `bootstrap_sizes`,
@@ -57,11 +65,7 @@ extension EvaluationOptions {
         climatologySamples = try doc.integer("climatology_samples", default: climatologySamples)
         climatologyWindowDays = try doc.number("climatology_window", default: climatologyWindowDays)
         climatologyMembers = try doc.integer("climatology_members", default: climatologyMembers)
-        let memoryText = try doc.string("memory", default: "2GiB")
-        guard let bytes = ForecastConfig.parseBytes(memoryText), bytes > 0 else {
-            throw HensError.invalid("\(source): memory", "a size such as 512MiB or 8GiB, got '\(memoryText)'")
-        }
-        memoryBytes = bytes
+        memoryBytes = try Self.memoryBytes(doc.string("memory", default: "2GiB"), key: "\(source): memory")
         guard bootstrapReplicates >= 2 else { throw HensError.invalid("\(source): bootstrap_replicates", "at least 2, got \(bootstrapReplicates)") }
         guard spectrumMembers >= 1, climatologySamples >= 2, climatologyMembers >= 2 else {
             throw HensError.invalid(source, "spectrum_members ≥ 1, climatology_samples ≥ 2 and climatology_members ≥ 2")

@@ -101,19 +101,18 @@ public final class Evaluator {
         result.expectedMembers = sources.map(\.expectedMemberCount)
         let points = truth.pointCount
         let fieldCount = sources.count * leads.count * channels.count
+        // Three NaN-filled arrays (members / mean / truth, or EFI / SOT90 / SOT10) of `n` values.
+        func missing(_ n: Int) -> ([Double], [Double], [Double]) { let a = [Double](repeating: .nan, count: n); return (a, a, a) }
         if let angular {
             result.degrees = angular.lmax
-            let n = fieldCount * angular.lmax
-            result.angularSpectra = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
+            result.angularSpectra = missing(fieldCount * angular.lmax)
         }
         if let zonal {
             result.wavenumbers = zonal.wavenumberCount
-            let n = fieldCount * zonal.wavenumberCount
-            result.zonalSpectra = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
+            result.zonalSpectra = missing(fieldCount * zonal.wavenumberCount)
         }
         if modelClimate != nil && 3 * fieldCount * points * 8 <= options.memoryBytes / 2 {
-            let n = fieldCount * points
-            result.extremeMaps = (.init(repeating: .nan, count: n), .init(repeating: .nan, count: n), .init(repeating: .nan, count: n))
+            result.extremeMaps = missing(fieldCount * points)
         }
         let bootstrapLeads = Set(options.bootstrapLeads ?? [leads.count - 1])
         // Sizes below 2 have no spread: a 1-member ensemble is not bootstrapped.
@@ -171,7 +170,12 @@ public final class Evaluator {
 
     /// Latitude rows per tile: members of a tile take at most half the memory budget.
     func tileRows(memberCount m: Int) -> Int {
-        max(1, min(truth.archive.latitudes.count, options.memoryBytes / 2 / max(1, m * nlon * 4)))
+        max(1, min(truth.pointCount / nlon, options.memoryBytes / 2 / max(1, m * nlon * 4)))
+    }
+
+    /// Seed of one field's rank tie-breaks and bootstrap draws: (seed, init, lead, channel).
+    private func fieldSeed(_ f: FieldContext) -> UInt64 {
+        options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(f.channel)
     }
 
     /// Scores one (init, lead, channel) field, reading the members in latitude tiles.
@@ -195,7 +199,7 @@ public final class Evaluator {
         let climateLevels = modelClimate?.layout.percentiles.count ?? 101
 
         var out = PointPassOutput(pointCount: n, events: eventThresholds.count, tails: tailThresholds.count, climate: climate != nil)
-        let seed = options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(c)
+        let seed = fieldSeed(f)
         var bootstrapSums: EnsembleSizeBootstrapSums?
         let spectrumCount = angular != nil || zonal != nil ? min(m, max(1, options.spectrumMembers)) : 0
         var spectrumMembers = [Float](repeating: 0, count: spectrumCount * n)
@@ -362,7 +366,7 @@ public final class Evaluator {
         let counts = a.count[start..<(start + n)]
         let mean = Array(a.mean[start..<(start + n)])
         let variance = zip(a.m2[start..<(start + n)], counts).map { $1 > 1 ? $0 / Double($1 - 1) : 0 }
-        let seed = options.seed ^ (UInt64(f.`init`) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(f.lead) << 32) ^ UInt64(c)
+        let seed = fieldSeed(f)
         scoreMoments(f, mean: mean, variance: variance,
                      valid: (0..<n).map { f.truth[$0].isFinite && mean[$0].isFinite && variance[$0].isFinite }, seed: seed, into: &result)
         let m = Int(counts.first ?? 0)

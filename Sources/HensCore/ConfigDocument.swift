@@ -33,6 +33,12 @@ public struct ConfigDocument {
         values = mapping
     }
 
+    /// `path` made relative to `base` (a config file's folder, or the working directory) unless
+    /// it is absolute or `base` is empty.
+    public static func resolve(_ path: String, relativeTo base: String) -> String {
+        path.hasPrefix("/") || base.isEmpty ? path : base + "/" + path
+    }
+
     /// Overrides (or adds) a key, e.g. from a command-line option.
     public mutating func set(_ key: String, _ value: Any) { values[key] = value }
 

@@ -40,13 +40,12 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         global.apply()
-        let cwd = FileManager.default.currentDirectoryPath
         var options = EvaluationOptions()
         var forecastFolder = forecast, datasetFolder = dataset
         if let config {
             var doc = try ConfigDocument(path: config)
             let base = (config as NSString).deletingLastPathComponent
-            let resolve = { (p: String) in p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
+            let resolve = { (p: String) in ConfigDocument.resolve(p, relativeTo: base) }
             if doc.has("forecast") { let f = resolve(try doc.string("forecast")); forecastFolder = forecastFolder ?? f }
             if doc.has("dataset") { let d = resolve(try doc.string("dataset")); datasetFolder = datasetFolder ?? d }
             options = try EvaluationOptions(&doc, resolve: resolve)
@@ -61,7 +60,7 @@ struct Evaluate: ParsableCommand {
             sources += try external.map { try ExternalEnsembleSource(path: $0, archive: archive) }
         }
         guard !sources.isEmpty else { throw HensError.invalid("--forecast", "a forecast folder or --external files to score") }
-        let truthFolder = try datasetFolder ?? Self.datasetOf(sources[0], cwd: cwd)
+        let truthFolder = try datasetFolder ?? Self.datasetOf(sources[0])
         let clock = Stopwatch()
         let evaluator = try Evaluator(sources: sources, dataset: truthFolder, options: options)
         var result = try evaluator.run(quiet: global.quiet)
@@ -117,12 +116,7 @@ struct Evaluate: ParsableCommand {
             }
         }
         if let seed { options.seed = seed }
-        if let memory {
-            guard let bytes = ForecastConfig.parseBytes(memory), bytes > 0 else {
-                throw HensError.invalid("--memory", "a size such as 512MiB or 8GiB, got '\(memory)'")
-            }
-            options.memoryBytes = bytes
-        }
+        if let memory { options.memoryBytes = try EvaluationOptions.memoryBytes(memory, key: "--memory") }
         if let spectrumMembers { options.spectrumMembers = max(1, spectrumMembers) }
         if allowPartial { options.allowPartial = true }
         if noSpectra { options.spectra = false }
@@ -152,7 +146,7 @@ struct Evaluate: ParsableCommand {
     }
 
     /// The dataset a hens forecast was run on (its `dataset` attribute).
-    static func datasetOf(_ source: EnsembleSource, cwd: String) throws -> String {
+    static func datasetOf(_ source: EnsembleSource) throws -> String {
         guard let path = (source as? ForecastShardSource)?.attributes["dataset"] ?? (try? source.summary())??.run.attributes["dataset"] else {
             throw HensError.invalid("--dataset", "the dataset folder with the truth")
         }

@@ -108,13 +108,12 @@ struct Forecast: ParsableCommand {
         let base = (config as NSString).deletingLastPathComponent
         var parsed = try ForecastConfig(&doc, baseDirectory: base)
         let cwd = FileManager.default.currentDirectoryPath
-        if let checkpoints { parsed.checkpoints = checkpoints.split(separator: ",").map { Self.absolute(String($0), cwd) } }
-        if let dataset { parsed.dataset = Self.absolute(dataset, cwd) }
-        if let skill { parsed.skill = Self.absolute(skill, cwd) }
+        if let checkpoints { parsed.checkpoints = checkpoints.split(separator: ",").map { ConfigDocument.resolve(String($0), relativeTo: cwd) } }
+        if let dataset { parsed.dataset = ConfigDocument.resolve(dataset, relativeTo: cwd) }
+        if let skill { parsed.skill = ConfigDocument.resolve(skill, relativeTo: cwd) }
         return parsed
     }
 
-    private static func absolute(_ path: String, _ cwd: String) -> String { path.hasPrefix("/") ? path : cwd + "/" + path }
 
     private func note(_ line: String) {
         if !global.quiet { LogFormat.emit(line) }

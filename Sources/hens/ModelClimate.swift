@@ -37,7 +37,7 @@ struct ModelClimate: ParsableCommand {
         let base = (config as NSString).deletingLastPathComponent
         var parsed = try ForecastConfig(&doc, baseDirectory: base)
         let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
+        func absolute(_ p: String) -> String { ConfigDocument.resolve(p, relativeTo: cwd) }
         if let dataset { parsed.dataset = absolute(dataset) }
         if let checkpoints { parsed.checkpoints = checkpoints.split(separator: ",").map { absolute(String($0)) } }
         if let skill { parsed.skill = absolute(skill) }
