@@ -180,6 +180,8 @@ public final class Trainer {
                                              horizon: config.multistep, enabled: config.prefetch)
             let epochClock = Stopwatch()
             var lossSum = 0.0, normSum = 0.0, learningRate = 0.0
+            // Alongside the epoch mean, window means: training curves need more than one point per epoch.
+            var trace = LossTraceBuilder(stepsPerEpoch: prefetcher.count)
             for i in 0..<prefetcher.count {
                 let stepLoss = stepper.compute(prefetcher.batch(i))
                 guard stepLoss.isFinite else {
@@ -193,6 +195,7 @@ public final class Trainer {
                 globalStep += 1
                 sessionSteps += 1
                 lossSum += stepLoss
+                trace.add(loss: stepLoss, step: globalStep)
                 normSum += norm
                 if let observer {
                     let seconds = sessionTrainSeconds + epochClock.seconds
@@ -214,6 +217,7 @@ public final class Trainer {
             let steps = Double(max(1, prefetcher.count))
             let record = EpochRecord(
                 seed: seed, epoch: epoch, step: globalStep, learningRate: learningRate, trainLoss: lossSum / steps,
+                lossTrace: trace.finish(),
                 gradientNorm: normSum / steps, trainSeconds: trainSeconds, validationSeconds: validationClock.seconds,
                 samplesPerSecond: Double(prefetcher.count * config.batchSize) / max(trainSeconds, 1e-9), validation: validation)
             // Metrics first, checkpoint second: an interruption in between is repaired on

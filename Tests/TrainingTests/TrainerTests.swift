@@ -53,6 +53,92 @@ final class TrainerTests: TrainingTestCase {
         let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         XCTAssertEqual(first["epoch"] as? Int, 1)
         XCTAssertNotNil((first["validation"] as? [String: Any])?["rmse_all"])
+        // The within-epoch trace: one point per step here (8 steps < 20), in the records and the file.
+        for (record, previous) in zip(records, [0] + records.map(\.step)) {
+            checkLossTrace(record, epochStart: previous, window: 1)
+        }
+        let trace = try XCTUnwrap(first["loss_trace"] as? [[String: Any]])
+        XCTAssertEqual(trace.count, trainer.stepsPerEpoch)
+        XCTAssertEqual(trace.first?["step"] as? Int, 1)
+        XCTAssertEqual(trace.last?["step"] as? Int, first["step"] as? Int)
+        XCTAssertNotNil(trace.first?["loss"] as? Double)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoded = try lines.map { try decoder.decode(EpochRecord.self, from: Data($0.utf8)) }
+        XCTAssertEqual(decoded.map(\.lossTrace), records.map(\.lossTrace))
+    }
+
+    /// Checks `record.lossTrace` of an epoch that started after global step `epochStart`: steps
+    /// strictly increasing and ending at the record's step, windows of `window` steps but the
+    /// last, and the window-length-weighted mean equal to `train_loss`.
+    func checkLossTrace(_ record: EpochRecord, epochStart: Int, window: Int, file: StaticString = #filePath, line: UInt = #line) {
+        let trace = record.lossTrace
+        XCTAssertFalse(trace.isEmpty, file: file, line: line)
+        let steps = [epochStart] + trace.map(\.step)
+        let lengths = zip(steps.dropFirst(), steps).map { $0 - $1 }
+        XCTAssertTrue(lengths.allSatisfy { $0 > 0 }, "steps not strictly increasing: \(steps)", file: file, line: line)
+        XCTAssertEqual(trace.last?.step, record.step, file: file, line: line)
+        XCTAssertEqual(Array(lengths.dropLast()), Array(repeating: window, count: max(0, lengths.count - 1)), file: file, line: line)
+        XCTAssertLessThanOrEqual(lengths.last ?? 0, window, file: file, line: line)
+        let weighted = zip(trace, lengths).map { $0.loss * Double($1) }.reduce(0, +) / Double(record.step - epochStart)
+        XCTAssertEqual(weighted, record.trainLoss, accuracy: 1e-9 * abs(record.trainLoss), file: file, line: line)
+    }
+
+    /// 43 steps per epoch: windows of 43 / 20 = 2 steps, 21 of them and a last one of 1 step.
+    func testLossTraceHasWindowsAndALastPartialOne() throws {
+        try SyntheticDataset.write(to: dir, splits: ["train": 4, "valid": 1])
+        let config = makeConfig { c in
+            c.epochs = 2
+            c.batchSize = 1
+            c.samplesPerEpoch = 43
+            c.validationLeads = 1
+            c.validationSamples = 1
+        }
+        let trainer = try Trainer(config: config, data: try TrainingDataset(directory: dir), modelConfig: "toy")
+        XCTAssertEqual(trainer.stepsPerEpoch, 43)
+        var records: [EpochRecord] = []
+        try trainer.train(model(), seed: 1, output: TrainingOutput(directory: dir, seed: 1)) { event in
+            if case .epoch(let r) = event { records.append(r) }
+        }
+        XCTAssertEqual(records.map(\.lossTrace.count), [22, 22])
+        XCTAssertEqual(records.map { $0.lossTrace.map(\.step).suffix(2) }, [[42, 43], [85, 86]])
+        checkLossTrace(records[0], epochStart: 0, window: 2)
+        checkLossTrace(records[1], epochStart: 43, window: 2)
+    }
+
+    func testLossTraceBuilderWindows() {
+        for (steps, window, points) in [(0, 1, 0), (1, 1, 1), (19, 1, 19), (20, 1, 20), (39, 1, 39), (40, 2, 20), (45, 2, 23), (100, 5, 20)] {
+            var builder = LossTraceBuilder(stepsPerEpoch: steps)
+            XCTAssertEqual(builder.window, window, "\(steps)")
+            for i in 0..<steps { builder.add(loss: Double(i), step: 1000 + i + 1) }
+            let trace = builder.finish()
+            XCTAssertEqual(trace.count, points, "\(steps)")
+            if steps > 0 {
+                XCTAssertEqual(trace.last?.step, 1000 + steps)
+                // Losses 0, 1, 2, …: each window's mean is its middle.
+                XCTAssertEqual(trace.first?.loss, Double(window - 1) / 2)
+            }
+        }
+    }
+
+    /// Logs written before `loss_trace` existed still decode, with an empty trace.
+    func testEpochRecordWithoutLossTraceDecodes() throws {
+        try SyntheticDataset.write(to: dir)
+        let trainer = try Trainer(config: makeConfig { $0.epochs = 1 }, data: try TrainingDataset(directory: dir), modelConfig: "toy")
+        let output = TrainingOutput(directory: dir, seed: 1)
+        let record = try XCTUnwrap(try trainer.train(model(), seed: 1, output: output).lastRecord)
+        let line = try String(contentsOfFile: output.metricsPath, encoding: .utf8).split(separator: "\n")[0]
+        // Cut the key out of the text, leaving every other byte as written.
+        let old = line.replacingOccurrences(of: #""loss_trace":\[[^\]]*\],"#, with: "", options: .regularExpression)
+        XCTAssertFalse(old.contains("loss_trace"))
+        XCTAssertLessThan(old.count, line.count)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoded = try decoder.decode(EpochRecord.self, from: Data(old.utf8))
+        XCTAssertEqual(decoded.lossTrace, [])
+        var expected = record
+        expected.lossTrace = []
+        XCTAssertEqual(decoded, expected)
     }
 
     func testOverfitsAHandfulOfSamples() throws {
