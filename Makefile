@@ -14,6 +14,7 @@ FORECAST     ?= $(RUN_DIR)/forecast
 MCLIMATE_CONFIG ?= configs/mclimate-swe-small.yaml
 EVALUATE_CONFIG ?= configs/evaluate-swe-small.yaml
 SCORES       ?= $(RUN_DIR)/scores
+REPORT       ?= $(RUN_DIR)/report
 HEADLINE_LEAD ?= 6
 ERA5_DIR     ?= runs/era5-sample
 # Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
@@ -25,16 +26,16 @@ HENS        = .build/release/hens
 timed = start=$$(date +%s); $(2) && echo "== $(1): $$(( $$(date +%s) - start )) s"
 
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config
-# Tools that only the tests need (later issues add cdo, openmpi-bin, chromium, …).
-TEST_PKGS  := cdo openmpi-bin
+DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config gnuplot-nox
+# Tools that only the tests need: cdo (ingest parity), mpirun (sharded forecasts), Chromium (the report in a browser).
+TEST_PKGS  := cdo openmpi-bin chromium
 
-.PHONY: deps deps-test build test demo bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
+.PHONY: deps deps-test build test demo demo-run report report-check bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
-	@if pkg-config --exists netcdf fftw3 fftw3f openblas 2>/dev/null && command -v ncdump >/dev/null; then \
-	  echo "deps: netcdf, fftw3, fftw3f, openblas and ncdump found"; \
+	@if pkg-config --exists netcdf fftw3 fftw3f openblas 2>/dev/null && command -v ncdump >/dev/null && command -v gnuplot >/dev/null; then \
+	  echo "deps: netcdf, fftw3, fftw3f, openblas, ncdump and gnuplot found"; \
 	else \
 	  echo "deps: installing $(DEPS_PKGS)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS_PKGS); \
@@ -61,9 +62,15 @@ test: deps deps-test
 	@awk '/^\t Executed [0-9]+ tests?, with [0-9]+ failures?/ {n=$$2; f=$$5} END {print n-f " passed, " f " failed"}' .build/test.log
 	@# The test build's hens (built with -enable-testing) runs the chain checks; `build` would recompile.
 	@$(MAKE) --no-print-directory check-forecast-run
+	@# The demo chain itself, then its report in headless Chromium.
+	@$(MAKE) --no-print-directory demo-run report-check
 
 ## demo: the embedded-default chain, end to end (extended by every stage that exists).
 demo: build
+	@$(MAKE) --no-print-directory demo-run
+
+## demo-run: the demo's stages with the hens already built (make test runs it with the test build).
+demo-run:
 	@echo "== hens --help"; $(HENS) --help
 	@echo "== SHT round trip on the default grid (legendre-gauss 64×128)"
 	$(HENS) check sht --grid legendre-gauss --nlat 64 --nlon 128 --batch 64
@@ -73,9 +80,11 @@ demo: build
 	@$(MAKE) --no-print-directory forecast
 	@echo "== the forecast's files"; ls -l $(FORECAST)/*/
 	@$(MAKE) --no-print-directory evaluate
+	@$(MAKE) --no-print-directory report
 	@echo "== headline scores at lead $(HEADLINE_LEAD) h (global): CRPSS against climatology and persistence, SSR, outlier fraction (expected 2/(m+1))"
 	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2==$(HEADLINE_LEAD) {printf "   %-13s CRPSS clim %7.3f  CRPSS pers %7.3f  SSR %6.3f  outliers %.3f (expected %.3f)\n", $$1, $$c["crpss_climatology"], $$c["crpss_persistence"], $$c["ssr"], $$c["outlier_fraction"], $$c["outlier_fraction_expected"]}' $(SCORES)/scores.csv
-	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES) (summary.json, *.csv, scores.nc)"
+	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES)"
+	@echo "== report: $(REPORT)/index.html (open it in a browser; PNGs in $(REPORT)/figures/)"
 
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
@@ -120,9 +129,20 @@ $(SCORES)/summary.json: $(FORECAST)/.done $(RUN_DIR)/mclimate.nc $(EVALUATE_CONF
 	@echo "== hens evaluate --config $(EVALUATE_CONFIG) --out $(SCORES)"
 	@$(call timed,evaluate,$(HENS) evaluate --config $(EVALUATE_CONFIG) --out $(SCORES))
 
+## report: the HTML report of the run (plots as inline SVG and PNG), redrawn when the scores change.
+report: $(REPORT)/report.json
+$(REPORT)/report.json: $(SCORES)/summary.json $(CHECKPOINTS)/.done $(HENS)
+	@echo "== hens report $(RUN_DIR) --lead $(HEADLINE_LEAD) --out $(REPORT)"
+	@$(call timed,report,$(HENS) report $(RUN_DIR) --lead $(HEADLINE_LEAD) --scores $(SCORES) --forecast $(FORECAST) --checkpoints $(CHECKPOINTS) --dataset $(DATASET) --out $(REPORT))
+
+## report-check: the report in headless Chromium: fails if the page has errors or a plot is missing
+## (scripts/check-report.sh); the screenshot goes to $(RUN_DIR)/report-screenshot.png.
+report-check: report
+	bash scripts/check-report.sh $(REPORT) $(RUN_DIR)/report-screenshot.png
+
 ## era5-sample: the real ERA5 sample in data-samples/ through ingest → train (tiny) → forecast
 ## (1 breeding cycle, 1 lead: the sample has 4 times) → evaluate, as a smoke test of real data.
-era5-sample: $(ERA5_DIR)/scores/summary.json
+era5-sample: $(ERA5_DIR)/report/report.json
 $(ERA5_DIR)/dataset/stats.nc: configs/era5-sample.yaml $(HENS)
 	@$(call timed,ingest,$(HENS) ingest --quiet --config configs/era5-sample.yaml --out $(ERA5_DIR)/dataset --overwrite)
 $(ERA5_DIR)/checkpoints/.done: $(ERA5_DIR)/dataset/stats.nc configs/model-era5-sample.yaml configs/train-era5-sample.yaml
@@ -135,6 +155,9 @@ $(ERA5_DIR)/forecast/.done: $(ERA5_DIR)/checkpoints/.done configs/forecast-era5-
 $(ERA5_DIR)/scores/summary.json: $(ERA5_DIR)/forecast/.done
 	@$(call timed,evaluate,$(HENS) evaluate --quiet --forecast $(ERA5_DIR)/forecast --dataset $(ERA5_DIR)/dataset --out $(ERA5_DIR)/scores --events p90 --tails p95)
 	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2>0 {printf "   %-6s lead %s h: CRPS %.4g  RMSE %.4g  spread %.4g  CRPSS pers %.3f\n", $$1, $$2, $$c["crps"], $$c["rmse"], $$c["spread"], $$c["crpss_persistence"]}' $(ERA5_DIR)/scores/scores.csv
+$(ERA5_DIR)/report/report.json: $(ERA5_DIR)/scores/summary.json
+	@$(call timed,report,$(HENS) report --quiet $(ERA5_DIR))
+	@echo "== ERA5 sample report: $(ERA5_DIR)/report/index.html"
 
 ## check-cron-sleep: holds configs/cron-example.sh's lock for a few seconds (the overlap check).
 check-cron-sleep:

@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // C libraries, found through pkg-config (Debian: libnetcdf-dev, libfftw3-dev, libopenblas-dev).
@@ -43,11 +45,14 @@ let package = Package(
         // Scoring: CRPS and the sorted per-point pass, dispersion, ranks, reliability, ROC, spectra,
         // EFI/SOT, bootstraps (pure kernels), and the `hens evaluate` / `hens mclimate` drivers.
         .target(name: "Evaluation", dependencies: ["HensCore", "Spherical", "DatasetIO", "Ensemble", "Ingest", "CFFTW"]),
+        // The report of a scored run: figures from the score tables, drawn by gnuplot, in one HTML page.
+        .target(name: "Report", dependencies: ["HensCore", "DatasetIO", "Ensemble", "Evaluation", "Training",
+                                               .product(name: "Plot", package: "Plot"), .product(name: "SwiftCSV", package: "SwiftCSV")]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation",
+                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -59,6 +64,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO"]),
         .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "SFNO", "Spherical", "DatasetIO", "Training"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Spherical", "HensCore"], resources: [.copy("anchor")]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "DatasetIO", "HensCore"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
     ],
     swiftLanguageModes: [.v5]

@@ -93,4 +93,6 @@ echo "== ERA5 sample smoke test: ingest 4 real analyses, train a tiny model, for
 # The same chain as `make era5-sample` (ingest → train → forecast → evaluate), into $WORK/era5.
 make --no-print-directory era5-sample HENS="$HENS" ERA5_DIR="$WORK/era5"
 ncdump -h "$WORK/era5/forecast/2017-01-02T00/members-shard-0-of-1.nc" | grep -E "^\s+float|member =|lead ="
+echo "== the ERA5 sample report in headless Chromium"
+bash scripts/check-report.sh "$WORK/era5/report"
 echo "== ERA5 smoke test done: $WORK/era5/forecast/2017-01-02T00"

@@ -77,15 +77,7 @@ public final class Evaluator {
 
     /// Where the truth of `source` at lead index `lead` is, or nil when the dataset lacks it.
     func truthLocation(_ source: EnsembleSource, lead: Int) -> AnalysisLocation? {
-        if let seconds = source.initialSeconds {
-            return archive.location(atSeconds: seconds + source.leadHours[lead] * 3600)
-        }
-        guard let l = source.initialLocation, archive.stepHours.isFinite else { return nil }
-        let exact = source.leadHours[lead] / archive.stepHours
-        let steps = Int(exact.rounded())
-        // A lead between two analyses (a 1-hourly forecast against 6-hourly data) has no truth.
-        guard abs(exact - Double(steps)) < 1e-6 else { return nil }
-        return archive.location(-steps, before: AnalysisLocation(split: l.split, trajectory: l.trajectory, timeIndex: l.timeIndex))
+        archive.truthLocation(of: source, lead: lead)
     }
 
     /// Scores every initial time.

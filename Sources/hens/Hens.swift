@@ -6,5 +6,5 @@ struct Hens: ParsableCommand {
         commandName: "hens",
         abstract: "Huge-ensemble weather emulation on the CPU.",
         version: HensVersion.string,
-        subcommands: [Generate.self, IngestCommand.self, Inspect.self, Train.self, Skill.self, Forecast.self, Merge.self, ModelClimate.self, Evaluate.self, Compare.self, Check.self, Bench.self])
+        subcommands: [Generate.self, IngestCommand.self, Inspect.self, Train.self, Skill.self, Forecast.self, Merge.self, ModelClimate.self, Evaluate.self, Compare.self, ReportCommand.self, Check.self, Bench.self])
 }
