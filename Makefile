@@ -16,12 +16,23 @@ EVALUATE_CONFIG ?= configs/evaluate-swe-small.yaml
 SCORES       ?= $(RUN_DIR)/scores
 REPORT       ?= $(RUN_DIR)/report
 HEADLINE_LEAD ?= 6
+# Extra options of each stage (e.g. TRAIN_FLAGS="--epochs 1" for a quick look); they are not
+# file dependencies, so use them with a RUN_DIR of their own.
+TRAIN_FLAGS    ?=
+FORECAST_FLAGS ?=
+MCLIMATE_FLAGS ?=
+EVALUATE_FLAGS ?=
+# make hens: the full-size run (fully trained checkpoints of HENS_SEEDS, 7,424 members).
+HENS_RUN     ?= runs/hens
+HENS_SEEDS   ?= 1,2,3,4
 ERA5_DIR     ?= runs/era5-sample
 # Release builds with AVX2/FMA on x86-64 (the SHT kernels rely on fused multiply-add).
 ARCH       := $(shell uname -m)
 ARCH_FLAGS := $(if $(filter x86_64,$(ARCH)),-Xswiftc -target-cpu -Xswiftc haswell,)
 BUILD_FLAGS = -c release $(ARCH_FLAGS)
 HENS        = .build/release/hens
+# The run's checkpoints as a forecast option, read when the recipe runs (after training).
+RUN_CHECKPOINTS = --checkpoints $$(ls $(CHECKPOINTS)/seed-*/checkpoint.nc | paste -sd, -)
 # Runs a stage command and prints its wall time: $(call timed,label,command).
 timed = start=$$(date +%s); $(2) && echo "== $(1): $$(( $$(date +%s) - start )) s"
 
@@ -30,7 +41,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config g
 # Tools that only the tests need: cdo (ingest parity), mpirun (sharded forecasts), Chromium (the report in a browser).
 TEST_PKGS  := cdo openmpi-bin chromium
 
-.PHONY: deps deps-test build test demo demo-run report report-check bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
+.PHONY: deps deps-test build test demo demo-run hens report report-check bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -86,6 +97,14 @@ demo-run:
 	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES)"
 	@echo "== report: $(REPORT)/index.html (open it in a browser; PNGs in $(REPORT)/figures/)"
 
+## hens: the full-size configuration in HENS_RUN — fully trained checkpoints of HENS_SEEDS
+## (configs/train-swe-small.yaml, about 20 min each on 2 cores), the 7,424-member ensemble from 3
+## initial times (configs/forecast-swe-hens.yaml, hours), its model climate, scores and report.
+hens: build
+	@$(MAKE) --no-print-directory demo-run RUN_DIR=$(HENS_RUN) TRAIN_CONFIG=configs/train-swe-small.yaml \
+	  TRAIN_FLAGS="--seeds $(HENS_SEEDS) $(TRAIN_FLAGS)" FORECAST_CONFIG=configs/forecast-swe-hens.yaml \
+	  MCLIMATE_CONFIG=configs/mclimate-swe-hens.yaml EVALUATE_CONFIG=configs/evaluate-swe-hens.yaml HEADLINE_LEAD=12
+
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
 $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
@@ -96,8 +115,8 @@ $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
 ## when the dataset, a config or hens changed. The full schedule: TRAIN_CONFIG=configs/train-swe-small.yaml.
 checkpoints: $(CHECKPOINTS)/.done
 $(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS)
-	@echo "== hens train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS)"
-	@start=$$(date +%s); $(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --overwrite \
+	@echo "== hens train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) $(TRAIN_FLAGS)"
+	@start=$$(date +%s); $(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --overwrite $(TRAIN_FLAGS) \
 	  && echo "== train: $$(( $$(date +%s) - start )) s"
 	@touch $@
 
@@ -108,26 +127,26 @@ $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
 	@$(call timed,skill,$(HENS) skill --checkpoint $(CHECKPOINTS)/seed-1/checkpoint.nc --dataset $(DATASET) --samples 8 --out $@)
 
 ## forecast: the bred-vector, multi-checkpoint ensemble of FORECAST_CONFIG (single process; see
-## check-forecast for shards, mpirun and resume).
+## check-forecast for shards, mpirun and resume) on every checkpoint in CHECKPOINTS.
 forecast: $(FORECAST)/.done
 $(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
 	@echo "== hens forecast --config $(FORECAST_CONFIG) --out $(FORECAST)"
 	@# A changed config may pick other initial times: start from an empty folder, not a mix of runs.
 	rm -rf $(FORECAST)
-	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --out $(FORECAST) --overwrite)
+	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json $(RUN_CHECKPOINTS) --out $(FORECAST) --overwrite $(FORECAST_FLAGS))
 	@touch $@
 
 ## mclimate: the model climate (reforecasts from the climate split) for EFI/SOT.
 mclimate: $(RUN_DIR)/mclimate.nc
 $(RUN_DIR)/mclimate.nc: $(RUN_DIR)/skill.json $(MCLIMATE_CONFIG) $(HENS)
 	@echo "== hens mclimate --config $(MCLIMATE_CONFIG) --out $@"
-	@$(call timed,mclimate,$(HENS) mclimate --config $(MCLIMATE_CONFIG) --out $@)
+	@$(call timed,mclimate,$(HENS) mclimate --config $(MCLIMATE_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json $(RUN_CHECKPOINTS) --out $@ $(MCLIMATE_FLAGS))
 
 ## evaluate: scores of the demo ensemble (CRPS, RMSE, spread/SSR, ranks, reliability, ROC, spectra, EFI/SOT).
 evaluate: $(SCORES)/summary.json
 $(SCORES)/summary.json: $(FORECAST)/.done $(RUN_DIR)/mclimate.nc $(EVALUATE_CONFIG) $(HENS)
 	@echo "== hens evaluate --config $(EVALUATE_CONFIG) --out $(SCORES)"
-	@$(call timed,evaluate,$(HENS) evaluate --config $(EVALUATE_CONFIG) --out $(SCORES))
+	@$(call timed,evaluate,$(HENS) evaluate --config $(EVALUATE_CONFIG) --forecast $(FORECAST) --dataset $(DATASET) --mclimate $(RUN_DIR)/mclimate.nc --out $(SCORES) $(EVALUATE_FLAGS))
 
 ## report: the HTML report of the run (plots as inline SVG and PNG), redrawn when the scores change.
 report: $(REPORT)/report.json

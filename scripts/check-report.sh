@@ -73,4 +73,4 @@ timeout 180 "$chrome" "${flags[@]}" --window-size=1400,4000 --screenshot="$scree
 size=$(stat -c %s "$screenshot" 2>/dev/null || echo 0)
 # A blank 1400×4000 page compresses to a few KB; a page of plots to hundreds.
 [ "$size" -gt 50000 ] || { echo "check-report: screenshot $screenshot is $size bytes (blank page?)"; tail -5 "$work/chromium.log"; exit 1; }
-echo "check-report: screenshot $screenshot ($size bytes)"
+echo "check-report: the page renders ($size-byte screenshot${2:+ in $2})"

@@ -40,6 +40,16 @@ public struct Figure: Equatable, Sendable {
     }
 }
 
+extension Array where Element == Figure {
+    /// Appends a chart figure, unless the chart has nothing to draw (a score the run lacks):
+    /// the report shows no empty axes.
+    mutating func appendChart(id: String, section: ReportSection, title: String, caption: String, _ chart: Chart,
+                              width: Int = 640, height: Int = 400) {
+        guard chart.hasData else { return }
+        append(Figure(id: id, section: section, title: title, caption: caption, content: .chart(chart), width: width, height: height))
+    }
+}
+
 /// The report's sections, in page order.
 public enum ReportSection: String, CaseIterable, Codable, Sendable {
     case skill, dispersion, ranks, probabilities, spectra, maps, training
@@ -126,6 +136,16 @@ public struct Series: Equatable, Sendable {
         case dotted
         /// Bars centred on x, of the given width.
         case bars(width: Double)
+    }
+
+    /// A black dashed horizontal line at `value` over `x` (an ideal or expected value).
+    public static func reference(_ title: String, x: [Double], value: Double) -> Series {
+        Series(title, x: x, y: x.map { _ in value }, style: .dashed, color: "#000000")
+    }
+
+    /// A black dashed diagonal from (0, 0) to (1, 1) (perfect reliability, a ROC without skill).
+    public static func diagonal(_ title: String) -> Series {
+        Series(title, x: [0, 1], y: [0, 1], style: .dashed, color: "#000000")
     }
 
     /// A series; `x` and `y` must have the same count.

@@ -58,11 +58,9 @@ public struct ReportFigures {
                 series.append(Series(title, x: leads, y: try rows.numbers(column), style: .dashed))
             }
             let chart = Chart(xLabel: Self.lead, yLabel: label("score", channel: channel), series: series)
-            if chart.hasData {
-                figures.append(Figure(id: "skill-\(slug(channel))", section: .skill, title: "\(channel): CRPS, RMSE and spread (global)",
-                                      caption: "Area-weighted global means over \(summary.inits.count) initial times; the RMSE is that of the ensemble mean. Lower is better; spread should match RMSE.",
-                                      content: .chart(chart)))
-            }
+            figures.appendChart(id: "skill-\(slug(channel))", section: .skill, title: "\(channel): CRPS, RMSE and spread (global)",
+                                caption: "Area-weighted global means over \(summary.inits.count) initial times; the RMSE is that of the ensemble mean. Lower is better; spread should match RMSE.",
+                                chart)
             let color = GnuplotScript.palette[k % GnuplotScript.palette.count]
             if rows.has("crpss_climatology") {
                 skillSeries.append(Series("\(channel) vs climatology", x: leads, y: try rows.numbers("crpss_climatology"), color: color))
@@ -72,11 +70,9 @@ public struct ReportFigures {
             }
         }
         let chart = Chart(xLabel: Self.lead, yLabel: "CRPS skill score (1 = perfect, 0 = reference)", series: skillSeries)
-        if chart.hasData {
-            figures.append(Figure(id: "crpss", section: .skill, title: "CRPS skill against climatology and persistence (global)",
-                                  caption: "CRPSS = 1 − CRPS / CRPS of the reference; above 0 the ensemble beats the reference.",
-                                  content: .chart(chart)))
-        }
+        figures.appendChart(id: "crpss", section: .skill, title: "CRPS skill against climatology and persistence (global)",
+                            caption: "CRPSS = 1 − CRPS / CRPS of the reference; above 0 the ensemble beats the reference.",
+                            chart)
         return figures
     }
 
@@ -97,23 +93,19 @@ public struct ReportFigures {
         }
         var figures: [Figure] = []
         if !leads.isEmpty {
-            ssr.append(Series("ideal (1)", x: leads, y: leads.map { _ in 1 }, style: .dashed, color: "#000000"))
+            ssr.append(Series.reference("ideal (1)", x: leads, value: 1))
         }
         let ssrChart = Chart(xLabel: Self.lead, yLabel: "spread-skill ratio (1)", series: ssr)
-        if ssrChart.hasData {
-            figures.append(Figure(id: "ssr", section: .dispersion, title: "Spread-skill ratio (global)",
-                                  caption: "Spread over RMSE of the ensemble mean, with the finite-ensemble factor √((m+1)/m); below 1 the ensemble is under-dispersive.",
-                                  content: .chart(ssrChart)))
-        }
+        figures.appendChart(id: "ssr", section: .dispersion, title: "Spread-skill ratio (global)",
+                            caption: "Spread over RMSE of the ensemble mean, with the finite-ensemble factor √((m+1)/m); below 1 the ensemble is under-dispersive.",
+                            ssrChart)
         if !outliers.isEmpty, !leads.isEmpty {
             let expected = 2.0 / Double(summary.memberCount + 1)
-            outliers.append(Series("expected 2/(m+1)", x: leads, y: leads.map { _ in expected }, style: .dashed, color: "#000000"))
+            outliers.append(Series.reference("expected 2/(m+1)", x: leads, value: expected))
             let chart = Chart(xLabel: Self.lead, yLabel: "fraction of points (1)", series: outliers)
-            if chart.hasData {
-                figures.append(Figure(id: "outliers", section: .dispersion, title: "Truth outside the ensemble range (global)",
-                                      caption: "Fraction of points where the truth is below every member or above every member; a reliable ensemble of m members has 2/(m+1).",
-                                      content: .chart(chart)))
-            }
+            figures.appendChart(id: "outliers", section: .dispersion, title: "Truth outside the ensemble range (global)",
+                                caption: "Fraction of points where the truth is below every member or above every member; a reliable ensemble of m members has 2/(m+1).",
+                                chart)
         }
         return figures
     }
@@ -132,13 +124,12 @@ public struct ReportFigures {
                 let uniform = 1 / Double(ranks.count)
                 let chart = Chart(xLabel: "rank of the truth among the members", yLabel: "relative frequency (1)",
                                   series: [Series("lead \(hours(lead))", x: ranks, y: frequency, style: .bars(width: 0.8)),
-                                           Series("uniform 1/(m+1)", x: ranks, y: ranks.map { _ in uniform }, style: .dashed, color: "#000000")],
+                                           Series.reference("uniform 1/(m+1)", x: ranks, value: uniform)],
                                   legend: "top center")
-                guard chart.hasData else { continue }
-                figures.append(Figure(id: "ranks-\(slug(channel))-\(slug(hours(lead)))", section: .ranks,
-                                      title: "\(channel): rank histogram at lead \(hours(lead))",
-                                      caption: "A flat histogram is a reliable ensemble; a U shape is under-dispersion, a dome over-dispersion, a slope a bias.",
-                                      content: .chart(chart), width: 560, height: 360))
+                figures.appendChart(id: "ranks-\(slug(channel))-\(slug(hours(lead)))", section: .ranks,
+                                    title: "\(channel): rank histogram at lead \(hours(lead))",
+                                    caption: "A flat histogram is a reliable ensemble; a U shape is under-dispersion, a dome over-dispersion, a slope a bias.",
+                                    chart, width: 560, height: 360)
             }
         }
         return figures
@@ -149,7 +140,6 @@ public struct ReportFigures {
         var figures: [Figure] = []
         let reliability = try inputs.table("reliability.csv").map { try ScoreTable(path: $0).selecting("lead_hours", number: headlineLead) }
         let roc = try inputs.table("roc.csv").map { try ScoreTable(path: $0).selecting("lead_hours", number: headlineLead) }
-        let diagonal = Series("perfect", x: [0, 1], y: [0, 1], style: .dashed, color: "#000000")
         for channel in summary.channels {
             // Events that never happened at this lead (base rate 0: no reliability, no ROC)
             // would only add flat lines; they are named in the caption instead.
@@ -167,13 +157,12 @@ public struct ReportFigures {
                     let e = try rows.selecting("event", event)
                     return Series(event, x: try e.numbers("mean_probability"), y: try e.numbers("observed_frequency"))
                 }
-                let chart = Chart(xLabel: "forecast probability (1)", yLabel: "observed frequency (1)", series: series + [diagonal],
+                let chart = Chart(xLabel: "forecast probability (1)", yLabel: "observed frequency (1)", series: series + [Series.diagonal("perfect")],
                                   xRange: 0...1, yRange: 0...1, legend: "top left box opaque")
-                if chart.hasData && !series.isEmpty {
-                    figures.append(Figure(id: "reliability-\(slug(channel))", section: .probabilities,
-                                          title: "\(channel): reliability at lead \(hours(headlineLead))",
-                                          caption: "Observed frequency of each event against the forecast probability (members above the threshold); on the diagonal is reliable." + absent,
-                                          content: .chart(chart), width: 480, height: 440))
+                if !series.isEmpty {
+                    figures.appendChart(id: "reliability-\(slug(channel))", section: .probabilities, title: "\(channel): reliability at lead \(hours(headlineLead))",
+                                        caption: "Observed frequency of each event against the forecast probability (members above the threshold); on the diagonal is reliable." + absent,
+                                        chart, width: 480, height: 440)
                 }
             }
             if let rows = try roc?.selecting("channel", channel) {
@@ -183,13 +172,12 @@ public struct ReportFigures {
                     return Series(String(format: "%@ (AUC %.3f)", event, auc), x: try e.numbers("false_alarm_rate"), y: try e.numbers("hit_rate"))
                 }
                 let chart = Chart(xLabel: "false alarm rate (1)", yLabel: "hit rate (1)",
-                                  series: series + [Series("no skill", x: [0, 1], y: [0, 1], style: .dashed, color: "#000000")],
+                                  series: series + [Series.diagonal("no skill")],
                                   xRange: 0...1, yRange: 0...1, legend: "bottom right box opaque")
-                if chart.hasData && !series.isEmpty {
-                    figures.append(Figure(id: "roc-\(slug(channel))", section: .probabilities,
-                                          title: "\(channel): ROC at lead \(hours(headlineLead))",
-                                          caption: "Hit rate against false alarm rate as the probability threshold varies; the area under the curve (AUC) is 0.5 without skill." + absent,
-                                          content: .chart(chart), width: 480, height: 440))
+                if !series.isEmpty {
+                    figures.appendChart(id: "roc-\(slug(channel))", section: .probabilities, title: "\(channel): ROC at lead \(hours(headlineLead))",
+                                        caption: "Hit rate against false alarm rate as the probability threshold varies; the area under the curve (AUC) is 0.5 without skill." + absent,
+                                        chart, width: 480, height: 440)
                 }
             }
         }
@@ -215,10 +203,9 @@ public struct ReportFigures {
             }
             let chart = Chart(xLabel: "spherical harmonic degree l", yLabel: label("angular power", channel: channel, squared: true),
                               series: series, logX: true, logY: true)
-            guard chart.hasData else { continue }
-            figures.append(Figure(id: "spectrum-\(slug(channel))", section: .spectra, title: "\(channel): angular power spectrum",
-                                  caption: "Power per degree of the truth (solid), of single members (dashed, averaged over members) and of the ensemble mean (dotted). Members should keep the truth's small scales; the mean loses them as the lead grows.",
-                                  content: .chart(chart), width: 640, height: 440))
+            figures.appendChart(id: "spectrum-\(slug(channel))", section: .spectra, title: "\(channel): angular power spectrum",
+                                caption: "Power per degree of the truth (solid), of single members (dashed, averaged over members) and of the ensemble mean (dotted). Members should keep the truth's small scales; the mean loses them as the lead grows.",
+                                chart, width: 640, height: 440)
         }
         return figures
     }
