@@ -74,7 +74,7 @@ test: deps deps-test
 	@# The test build's hens (built with -enable-testing) runs the chain checks; `build` would recompile.
 	@$(MAKE) --no-print-directory check-forecast-run
 	@# The demo chain itself, then its report in headless Chromium.
-	@$(MAKE) --no-print-directory demo-run report-check
+	@$(MAKE) --no-print-directory demo-run && $(MAKE) --no-print-directory report-check
 
 ## demo: the embedded-default chain, end to end (extended by every stage that exists).
 demo: build
@@ -116,6 +116,8 @@ $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
 checkpoints: $(CHECKPOINTS)/.done
 $(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS)
 	@echo "== hens train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) $(TRAIN_FLAGS)"
+	@# Checkpoints of seeds no longer configured must not join the ensemble: start empty.
+	rm -rf $(CHECKPOINTS)
 	@start=$$(date +%s); $(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --overwrite $(TRAIN_FLAGS) \
 	  && echo "== train: $$(( $$(date +%s) - start )) s"
 	@touch $@

@@ -13,6 +13,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 screenshot=${2:-$work/screenshot.png}
 abs=$(cd "$report" && pwd)
+# The folder as a file:// URL path (characters that end or escape a URL percent-encoded).
+url=$(printf '%s' "$abs" | sed -e 's/%/%25/g' -e 's/ /%20/g' -e 's/#/%23/g' -e 's/"/%22/g' -e 's/?/%3F/g')
 flags=(--headless --disable-gpu --hide-scrollbars --no-first-run --no-default-browser-check --user-data-dir="$work/profile")
 [ "$(id -u)" = 0 ] && flags+=(--no-sandbox)
 
@@ -21,7 +23,7 @@ flags=(--headless --disable-gpu --hide-scrollbars --no-first-run --no-default-br
 # own DOM, which --dump-dom prints once the virtual-time budget lets the image loads finish.
 {
   echo '<!DOCTYPE html><html><body><pre id="verdict">pending</pre>'
-  echo "<iframe id=\"report\" src=\"file://$abs/index.html\" style=\"width:1400px;height:3000px\"></iframe>"
+  echo "<iframe id=\"report\" src=\"file://$url/index.html\" style=\"width:1400px;height:3000px\"></iframe>"
   echo '<script>'
   echo "const manifest = $(cat "$report/report.json");"
   cat <<'JS'
@@ -38,9 +40,13 @@ document.getElementById('report').addEventListener('load', async () => {
     if (!svg) { problems.push(f.id + ': no inline SVG'); continue; }
     const box = svg.getBoundingClientRect();
     if (box.width < 200 || box.height < 100) problems.push(f.id + ': SVG drawn at ' + Math.round(box.width) + 'x' + Math.round(box.height) + ' px');
-    const marks = svg.querySelectorAll('path, image, polygon, rect').length;
-    const text = svg.querySelectorAll('text').length;
-    if (marks < 5 || text < 4) problems.push(f.id + ': plot looks empty (' + marks + ' marks, ' + text + ' labels)');
+    // Data are drawn inside gnuplot's plot groups (fK-gnuplot_plot_N); legend samples there are
+    // flat lines, so a plot has data only if some mark in them has both width and height.
+    const drawn = [...svg.querySelectorAll('[id*="-gnuplot_plot_"] path, [id*="-gnuplot_plot_"] image, [id*="-gnuplot_plot_"] use')]
+      .filter(e => { const b = e.getBoundingClientRect(); return b.width > 1 && b.height > 1; }).length;
+    const labels = svg.querySelectorAll('text').length;
+    if (drawn === 0) problems.push(f.id + ': no data drawn');
+    if (labels < 4) problems.push(f.id + ': ' + labels + ' text labels (axes need labels)');
     const link = figure.querySelector('figcaption a[href$=".png"]');
     if (!link) { problems.push(f.id + ': no PNG link'); continue; }
     loads.push(new Promise(done => {
@@ -68,8 +74,9 @@ if [ -z "$verdict" ]; then echo "check-report: Chromium gave no verdict"; tail -
 echo "$verdict" | sed 's/^/check-report: /'
 case "$verdict" in OK*) ;; *) exit 1 ;; esac
 
-timeout 180 "$chrome" "${flags[@]}" --window-size=1400,4000 --screenshot="$screenshot" "file://$abs/index.html" \
-  > /dev/null 2>> "$work/chromium.log" || true
+rm -f "$screenshot"
+timeout 180 "$chrome" "${flags[@]}" --window-size=1400,4000 --screenshot="$screenshot" "file://$url/index.html" \
+  > /dev/null 2>> "$work/chromium.log" || { echo "check-report: Chromium failed to take the screenshot"; tail -5 "$work/chromium.log"; exit 1; }
 size=$(stat -c %s "$screenshot" 2>/dev/null || echo 0)
 # A blank 1400×4000 page compresses to a few KB; a page of plots to hundreds.
 [ "$size" -gt 50000 ] || { echo "check-report: screenshot $screenshot is $size bytes (blank page?)"; tail -5 "$work/chromium.log"; exit 1; }

@@ -16,8 +16,9 @@ public enum GnuplotScript {
     /// directory).
     public static func script(for figure: Figure, svg: String, png: String) -> String {
         var lines = [
+            // NaN is not declared `missing`: as plain NaN, gnuplot breaks lines there and leaves
+            // map cells blank, whereas a `missing` marker joins lines across it and corrupts images.
             "# \(figure.title) — drawn by hens report; `gnuplot \(figure.id).gp` redraws it.",
-            "set datafile missing \"NaN\"",
         ]
         let plot: String
         switch figure.content {

@@ -50,16 +50,15 @@ public struct ReportFigures {
         for (k, channel) in summary.channels.enumerated() {
             let rows = try globalScores(channel)
             let leads = try rows.numbers("lead_hours")
-            var series = [Series("CRPS", x: leads, y: try rows.numbers("crps")),
-                          Series("CRPS (fair)", x: leads, y: try rows.numbers("crps_fair"), style: .dotted),
-                          Series("RMSE of the ensemble mean", x: leads, y: try rows.numbers("rmse")),
-                          Series("spread", x: leads, y: try rows.numbers("spread"))]
-            for (column, title) in [("crps_climatology", "CRPS of climatology"), ("crps_persistence", "CRPS of persistence")] where rows.has(column) {
-                series.append(Series(title, x: leads, y: try rows.numbers(column), style: .dashed))
-            }
+            // A forecast that kept only its summary has no CRPS columns: RMSE and spread remain.
+            let columns: [(String, String, Series.Style)] = [
+                ("crps", "CRPS", .linePoints), ("crps_fair", "CRPS (fair)", .dotted), ("rmse", "RMSE of the ensemble mean", .linePoints),
+                ("spread", "spread", .linePoints), ("crps_climatology", "CRPS of climatology", .dashed), ("crps_persistence", "CRPS of persistence", .dashed),
+            ]
+            let series = try columns.filter { rows.has($0.0) }.map { Series($0.1, x: leads, y: try rows.numbers($0.0), style: $0.2) }
             let chart = Chart(xLabel: Self.lead, yLabel: label("score", channel: channel), series: series)
             figures.appendChart(id: "skill-\(slug(channel))", section: .skill, title: "\(channel): CRPS, RMSE and spread (global)",
-                                caption: "Area-weighted global means over \(summary.inits.count) initial times; the RMSE is that of the ensemble mean. Lower is better; spread should match RMSE.",
+                                caption: "Area-weighted global means over \(summary.inits.count) initial times; the RMSE is that of the ensemble mean. Lower is better; for a reliable ensemble the spread × √((m+1)/m) matches the RMSE.",
                                 chart)
             let color = GnuplotScript.palette[k % GnuplotScript.palette.count]
             if rows.has("crpss_climatology") {
@@ -119,13 +118,14 @@ public struct ReportFigures {
         for channel in summary.channels {
             for lead in leads {
                 let rows = try table.selecting("channel", channel).selecting("lead_hours", number: lead)
-                let ranks = try rows.numbers("rank"), frequency = try rows.numbers("frequency")
+                let (ranks, frequency, width) = Self.binnedRanks(try rows.numbers("rank"), try rows.numbers("frequency"))
                 guard !ranks.isEmpty else { continue }
-                let uniform = 1 / Double(ranks.count)
-                let chart = Chart(xLabel: "rank of the truth among the members", yLabel: "relative frequency (1)",
-                                  series: [Series("lead \(hours(lead))", x: ranks, y: frequency, style: .bars(width: 0.8)),
+                let uniform = 1 / Double(summary.memberCount + 1)
+                let chart = Chart(xLabel: "rank of the truth among the members",
+                                  yLabel: width > 1 ? "relative frequency per rank, bins of \(width) ranks (1)" : "relative frequency (1)",
+                                  series: [Series("lead \(hours(lead))", x: ranks, y: frequency, style: .bars(width: 0.8 * Double(width))),
                                            Series.reference("uniform 1/(m+1)", x: ranks, value: uniform)],
-                                  legend: "top center")
+                                  xRange: (ranks[0] - Double(width) / 2)...(ranks[ranks.count - 1] + Double(width) / 2), legend: "top center")
                 figures.appendChart(id: "ranks-\(slug(channel))-\(slug(hours(lead)))", section: .ranks,
                                     title: "\(channel): rank histogram at lead \(hours(lead))",
                                     caption: "A flat histogram is a reliable ensemble; a U shape is under-dispersion, a dome over-dispersion, a slope a bias.",
@@ -135,14 +135,39 @@ public struct ReportFigures {
         return figures
     }
 
+    /// Rank frequencies in at most `maxBins` bars: a 7,424-member histogram has 7,425 ranks,
+    /// too thin to see. Each bar is the mean frequency per rank of its bin (centred on the bin),
+    /// so the uniform level stays 1/(m+1). Returns centres, means and the bin width in ranks.
+    static func binnedRanks(_ ranks: [Double], _ frequency: [Double], maxBins: Int = 65) -> ([Double], [Double], Int) {
+        guard ranks.count > maxBins else { return (ranks, frequency, 1) }
+        let width = (ranks.count + maxBins - 1) / maxBins
+        var centres: [Double] = [], means: [Double] = []
+        for start in stride(from: 0, to: ranks.count, by: width) {
+            let bin = start..<min(start + width, ranks.count)
+            centres.append((ranks[bin.lowerBound] + ranks[bin.upperBound - 1]) / 2)
+            means.append(frequency[bin].reduce(0, +) / Double(bin.count))
+        }
+        return (centres, means, width)
+    }
+
+    /// An event of `hens evaluate` (`gt20`, `p90`) as a legend entry: `> 20 m s-1`, `> 90th percentile`.
+    func eventLabel(_ event: String, channel: String) -> String {
+        if event.hasPrefix("gt") {
+            let u = units[channel].map { $0.isEmpty ? "" : " " + $0 } ?? ""
+            return "> " + event.dropFirst(2) + u
+        }
+        if event.hasPrefix("p"), Double(event.dropFirst()) != nil { return "> \(event.dropFirst())th percentile" }
+        return event
+    }
+
     /// Reliability diagrams and ROC curves per channel at the headline lead, one series per event.
     public func probabilities() throws -> [Figure] {
         var figures: [Figure] = []
         let reliability = try inputs.table("reliability.csv").map { try ScoreTable(path: $0).selecting("lead_hours", number: headlineLead) }
         let roc = try inputs.table("roc.csv").map { try ScoreTable(path: $0).selecting("lead_hours", number: headlineLead) }
         for channel in summary.channels {
-            // Events that never happened at this lead (base rate 0: no reliability, no ROC)
-            // would only add flat lines; they are named in the caption instead.
+            // Events that never or always happened at this lead (base rate 0 or 1: no
+            // reliability, no ROC) would only add flat lines; the caption names them instead.
             var observed: [String]?, unobserved: [String] = []
             if let rows = try reliability?.selecting("channel", channel) {
                 observed = try rows.distinct("event").filter { event in
@@ -151,11 +176,11 @@ public struct ReportFigures {
                     return seen
                 }
             }
-            let absent = unobserved.isEmpty ? "" : " Not drawn, never observed at this lead: \(unobserved.joined(separator: ", "))."
+            let absent = unobserved.isEmpty ? "" : " Not drawn (never or always observed at this lead): \(unobserved.map { eventLabel($0, channel: channel) }.joined(separator: ", "))."
             if let rows = try reliability?.selecting("channel", channel) {
                 let series = try (observed ?? []).map { event in
                     let e = try rows.selecting("event", event)
-                    return Series(event, x: try e.numbers("mean_probability"), y: try e.numbers("observed_frequency"))
+                    return Series(eventLabel(event, channel: channel), x: try e.numbers("mean_probability"), y: try e.numbers("observed_frequency"))
                 }
                 let chart = Chart(xLabel: "forecast probability (1)", yLabel: "observed frequency (1)", series: series + [Series.diagonal("perfect")],
                                   xRange: 0...1, yRange: 0...1, legend: "top left box opaque")
@@ -169,7 +194,7 @@ public struct ReportFigures {
                 let series = try (observed ?? rows.distinct("event")).map { event in
                     let e = try rows.selecting("event", event)
                     let auc = try e.numbers("auc").first ?? .nan
-                    return Series(String(format: "%@ (AUC %.3f)", event, auc), x: try e.numbers("false_alarm_rate"), y: try e.numbers("hit_rate"))
+                    return Series(String(format: "%@ (AUC %.3f)", eventLabel(event, channel: channel), auc), x: try e.numbers("false_alarm_rate"), y: try e.numbers("hit_rate"))
                 }
                 let chart = Chart(xLabel: "false alarm rate (1)", yLabel: "hit rate (1)",
                                   series: series + [Series.diagonal("no skill")],

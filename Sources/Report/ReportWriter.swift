@@ -63,13 +63,17 @@ public struct ReportWriter {
         self.renderer = renderer
     }
 
-    /// Writes the report into `folder` (replacing an earlier report there) and returns its manifest.
-    public func write(to folder: String, quiet: Bool) throws -> ReportManifest {
+    /// Writes the report into folder `requested` (replacing an earlier report there) and returns
+    /// its manifest.
+    public func write(to requested: String, quiet: Bool) throws -> ReportManifest {
+        // `out/` and `out` must name the same folder: the staging folder is its sibling.
+        let folder = URL(fileURLWithPath: requested).standardizedFileURL.path
         let summary = try EvaluationSummary(path: inputs.scores + "/summary.json")
         guard !summary.leads.isEmpty, !summary.inits.isEmpty else {
             throw HensError(.badInput, "\(inputs.scores)/summary.json: no leads or initial times scored")
         }
-        let lead = try chosenLead(options.headlineLead, summary.leads)
+        let lead = try chosenLead(options.headlineLead, summary.leads, flag: "--lead")
+        try Self.checkReplaceable(folder)
         var notes: [ReportSection: [String]] = [:]
 
         let fields = try caseFields(summary: summary, lead: lead, notes: &notes)
@@ -78,7 +82,7 @@ public struct ReportWriter {
         else if let dataset = inputs.dataset, let archive = try? AnalysisArchive(directory: dataset) {
             for c in archive.channelInfo { units[c.name] = c.units }
         }
-        let spectrumLeads = try (options.spectrumLeads ?? Self.defaultSpectrumLeads(summary.leads, headline: lead)).map { try chosenLead($0, summary.leads) }
+        let spectrumLeads = try (options.spectrumLeads ?? Self.defaultSpectrumLeads(summary.leads, headline: lead)).map { try chosenLead($0, summary.leads, flag: "--spectrum-leads") }
         let builder = ReportFigures(summary: summary, inputs: inputs, units: units, headlineLead: lead, spectrumLeads: spectrumLeads)
         var figures = try builder.skill() + builder.dispersion() + builder.ranks() + builder.probabilities() + builder.spectra()
         for (file, section, why) in [("rank_histogram.csv", ReportSection.ranks, "rank histograms"), ("reliability.csv", .probabilities, "reliability diagrams"),
@@ -122,7 +126,7 @@ public struct ReportWriter {
         }
     }
 
-    /// Draws the figures two at a time per core (gnuplot processes), in page order.
+    /// Draws the figures, one gnuplot process per core at a time, keeping page order.
     func draw(_ figures: [Figure], in folder: String, quiet: Bool) throws -> [ReportPage.Drawn] {
         let progress = ProgressReporter("report", total: figures.count, unit: "figures", quiet: quiet)
         let lock = NSLock()
@@ -203,11 +207,11 @@ public struct ReportWriter {
         return facts
     }
 
-    /// `lead` if it is one of `leads` (to 1e-6 h), else an error; nil: the middle lead.
-    func chosenLead(_ lead: Double?, _ leads: [Double]) throws -> Double {
+    /// `lead` if it is one of `leads` (to 1e-6 h), else an error naming `flag`; nil: the middle lead.
+    func chosenLead(_ lead: Double?, _ leads: [Double], flag: String) throws -> Double {
         guard let lead else { return leads[leads.count / 2] }
         guard let match = leads.first(where: { abs($0 - lead) < 1e-6 }) else {
-            throw HensError.invalid("--lead", "a scored lead in hours (\(leads.map { hours($0) }.joined(separator: ", "))), got \(lead)")
+            throw HensError.invalid(flag, "a scored lead in hours (\(leads.map { hours($0) }.joined(separator: ", "))), got \(lead)")
         }
         return match
     }
@@ -225,18 +229,28 @@ public struct ReportWriter {
         return scores.deletingLastPathComponent().lastPathComponent
     }
 
-    /// Replaces `folder` by `staging`; an existing folder that is not a report is refused.
+    /// Refuses to replace `folder` when it exists and is not a report (checked before drawing,
+    /// and again at the swap).
+    static func checkReplaceable(_ folder: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else { return }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        guard isDirectory.boolValue, contents.isEmpty || contents.contains("report.json") else {
+            throw HensError(.invalidArgument, "\(folder): exists and is not a hens report (no report.json); choose another --out")
+        }
+    }
+
+    /// Replaces `folder` by `staging`; if the new folder cannot be moved in, the old one is put back.
     static func swap(_ staging: String, into folder: String) throws {
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            let contents = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
-            guard isDirectory.boolValue, contents.isEmpty || contents.contains("report.json") else {
-                throw HensError(.invalidArgument, "\(folder): exists and is not a hens report (no report.json); choose another --out")
-            }
+        if fm.fileExists(atPath: folder) {
+            try checkReplaceable(folder)
             let old = folder + ".old-\(ProcessInfo.processInfo.processIdentifier)"
             try fm.moveItem(atPath: folder, toPath: old)
-            try fm.moveItem(atPath: staging, toPath: folder)
+            do { try fm.moveItem(atPath: staging, toPath: folder) } catch {
+                try? fm.moveItem(atPath: old, toPath: folder)
+                throw error
+            }
             try? fm.removeItem(atPath: old)
         } else {
             try fm.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -54,10 +54,10 @@ final class ReportFiguresTests: XCTestCase {
         let probabilities = try figures.probabilities()
         XCTAssertEqual(probabilities.map(\.id), ["reliability-z500", "roc-z500", "reliability-wind-speed", "roc-wind-speed"])
         guard case .chart(let reliability) = probabilities[0].content else { return XCTFail("chart expected") }
-        XCTAssertEqual(reliability.series.map(\.title), ["p90", "perfect"], "gt30 never happened: not drawn")
-        XCTAssertTrue(probabilities[0].caption.contains("gt30"))
+        XCTAssertEqual(reliability.series.map(\.title), ["> 90th percentile", "perfect"], "gt30 never happened: not drawn")
+        XCTAssertTrue(probabilities[0].caption.contains("> 30 m2 s-2"), probabilities[0].caption)
         guard case .chart(let roc) = probabilities[1].content else { return XCTFail("chart expected") }
-        XCTAssertEqual(roc.series.first?.title, "p90 (AUC 0.800)")
+        XCTAssertEqual(roc.series.first?.title, "> 90th percentile (AUC 0.800)")
 
         let spectra = try figures.spectra()
         XCTAssertEqual(spectra.map(\.id), ["spectrum-z500", "spectrum-wind-speed"])
@@ -67,12 +67,15 @@ final class ReportFiguresTests: XCTestCase {
         XCTAssertEqual(spectrum.yLabel, "angular power ((m2 s-2)2)")
     }
 
-    func testMapsShareTheScaleOfMeanAndTruth() {
+    func testMapsShareTheScaleOfMeanAndTruth() throws {
         let fields = CaseFields(initLabel: "i", leadHours: 6, latitudes: [10, -10], longitudes: [0, 180],
                                 channels: [.init(name: "z", units: "m")], mean: [[1, 2, 3, 4]], spread: [[0, 1, 0, 1]],
                                 truth: [[0, 2, 3, 9]], efi: [[-1, 0, 0.5, 1]])
-        let fixtureSummary = EvaluationSummaryStub.make()
-        let figures = ReportFigures(summary: fixtureSummary, inputs: EvaluationSummaryStub.inputs, units: [:], headlineLead: 6, spectrumLeads: [6])
+        let fixture = try ReportFixture()
+        defer { fixture.remove() }
+        let inputs = try ReportInputs(run: fixture.folder)
+        let figures = ReportFigures(summary: try EvaluationSummary(path: inputs.scores + "/summary.json"), inputs: inputs, units: [:],
+                                    headlineLead: 6, spectrumLeads: [6])
         let maps = figures.maps(fields, channels: ["z"])
         XCTAssertEqual(maps.map(\.id), ["map-z-ensemble-mean", "map-z-ensemble-spread", "map-z-truth", "map-z-efi"])
         guard case .map(let mean) = maps[0].content, case .map(let truth) = maps[2].content, case .map(let efi) = maps[3].content else {
@@ -85,11 +88,32 @@ final class ReportFiguresTests: XCTestCase {
         XCTAssertEqual(mean.colorLabel, "z (m)")
         XCTAssertEqual(maps[0].title, "z: ensemble mean, i + 6 h")
     }
-}
 
-/// A summary and inputs for builders that need none of the tables.
-enum EvaluationSummaryStub {
-    static let fixture = try! ReportFixture()
-    static var inputs: ReportInputs { try! ReportInputs(run: fixture.folder) }
-    static func make() -> EvaluationSummary { try! EvaluationSummary(path: fixture.folder + "/scores/summary.json") }
+    func testHugeEnsembleRankHistogramsAreBinnedKeepingTheUniformLevel() {
+        let ranks = (0..<7425).map(Double.init), uniform = [Double](repeating: 1 / 7425.0, count: 7425)
+        let (centres, means, width) = ReportFigures.binnedRanks(ranks, uniform)
+        XCTAssertEqual(width, 115)
+        XCTAssertLessThanOrEqual(centres.count, 65)
+        XCTAssertEqual(centres.first, 57)
+        XCTAssertEqual(centres.last, (7360 + 7424) / 2)
+        for m in means { XCTAssertEqual(m, 1 / 7425.0, accuracy: 1e-15) }
+        let small = ReportFigures.binnedRanks([0, 1, 2], [0.5, 0.25, 0.25])
+        XCTAssertEqual(small.0, [0, 1, 2])
+        XCTAssertEqual(small.2, 1)
+    }
+
+    func testTrainingCurvesUseTheLossTraceOfEverySeed() throws {
+        let fixture = try ReportFixture()
+        defer { fixture.remove() }
+        try fixture.addTrainingLogs(seeds: [1, 2])
+        let figures = try ReportFigures.training(checkpoints: fixture.folder + "/checkpoints")
+        XCTAssertEqual(figures.map(\.id), ["training-loss", "training-rmse"])
+        guard case .chart(let loss) = figures[0].content, case .chart(let rmse) = figures[1].content else { return XCTFail("charts expected") }
+        XCTAssertEqual(loss.series.map(\.title), ["seed-1 training", "seed-1 validation", "seed-2 training", "seed-2 validation", "persistence (validation)"])
+        XCTAssertEqual(loss.series[0].x, [5, 10, 15, 20], "the within-epoch trace of both epochs")
+        XCTAssertEqual(loss.series[1].x, [10, 20], "validation at the end of each epoch")
+        XCTAssertEqual(rmse.series.map(\.title), ["seed-1 (epoch 2)", "seed-2 (epoch 2)", "persistence", "climatology"])
+        XCTAssertEqual(rmse.series[0].y, [0.5, 0.7])
+        XCTAssertEqual(try ReportFigures.training(checkpoints: fixture.folder + "/none"), [], "no checkpoints, no curves")
+    }
 }

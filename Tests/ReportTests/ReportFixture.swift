@@ -40,5 +40,24 @@ struct ReportFixture {
         try summary.write(toFile: folder + "/scores/summary.json", atomically: true, encoding: .utf8)
     }
 
+    /// `checkpoints/seed-N/metrics.jsonl` with two epochs of 10 steps each, as `hens train` logs them.
+    func addTrainingLogs(seeds: [Int]) throws {
+        for seed in seeds {
+            let folder = self.folder + "/checkpoints/seed-\(seed)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let lines = (1...2).map { epoch in
+                let step = 10 * epoch
+                return """
+                {"epoch":\(epoch),"grad_norm":1,"loss_trace":[{"loss":\(1.0 / Double(epoch)),"step":\(step - 5)},{"loss":\(0.8 / Double(epoch)),"step":\(step)}],\
+                "lr":0.001,"samples_per_second":20,"seed":\(seed),"step":\(step),"train_loss":\(0.9 / Double(epoch)),"train_seconds":1,\
+                "validation":{"channels":["z"],"climatology_rmse":[[1,1]],"climatology_rmse_all":[1,1],"loss":\(0.5 / Double(epoch)),\
+                "loss_ratio":0.5,"persistence_loss":1.2,"persistence_rmse":[[0.9,1.1]],"persistence_rmse_all":[0.9,1.1],\
+                "rmse":[[0.5,0.7]],"rmse_all":[0.5,0.7],"samples":4},"validation_seconds":1}
+                """
+            }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/metrics.jsonl", atomically: true, encoding: .utf8)
+        }
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: folder) }
 }

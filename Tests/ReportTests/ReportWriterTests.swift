@@ -11,15 +11,17 @@ final class ReportWriterTests: XCTestCase {
     func testReportHasEveryFigureInlineWithItsPNGAndUniqueIds() throws {
         let fixture = try ReportFixture()
         defer { fixture.remove() }
+        try fixture.addTrainingLogs(seeds: [1, 2])
         let inputs = try ReportInputs(run: fixture.folder)
-        let out = fixture.folder + "/report"
+        XCTAssertEqual(inputs.checkpoints, fixture.folder + "/checkpoints")
+        let out = fixture.folder + "/report/"
         var options = ReportOptions()
         options.headlineLead = 6
         let manifest = try ReportWriter(inputs: inputs, options: options, renderer: try renderer()).write(to: out, quiet: true)
-        XCTAssertEqual(manifest.figures.count, 3 + 2 + 4 + 4 + 2)
+        XCTAssertEqual(manifest.figures.count, 3 + 2 + 4 + 4 + 2 + 2, "skill, dispersion, ranks, probabilities, spectra, training")
         let html = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         XCTAssertFalse(html.contains("<script"), "no JavaScript")
-        XCTAssertFalse(html.contains("http://") && html.contains("src=\"http"), "no network resources")
+        XCTAssertNil(html.range(of: #"(src|href)=['"]https?:"#, options: .regularExpression), "no network resources")
         var prefixes = Set<String>()
         for entry in manifest.figures {
             guard let start = html.range(of: "<figure id=\"fig-\(entry.id)\""), let end = html.range(of: "</figure>", range: start.upperBound..<html.endIndex) else {
@@ -38,9 +40,37 @@ final class ReportWriterTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/figures/\(entry.id).gp"), "the script is kept")
         }
         XCTAssertTrue(html.contains("Headline scores at lead 6 h"))
-        XCTAssertTrue(html.contains("No training curves"), "the missing checkpoints are explained")
         XCTAssertTrue(html.contains("No maps"), "the missing forecast is explained")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fixture.folder).filter { $0.contains(".tmp-") || $0.contains(".old-") }, [])
+    }
+
+    func testMissingCheckpointsAreExplained() throws {
+        let fixture = try ReportFixture()
+        defer { fixture.remove() }
+        _ = try ReportWriter(inputs: try ReportInputs(run: fixture.folder), options: ReportOptions(), renderer: try renderer())
+            .write(to: fixture.folder + "/report", quiet: true)
+        XCTAssertTrue(try String(contentsOfFile: fixture.folder + "/report/index.html", encoding: .utf8).contains("No training curves"))
+    }
+
+    /// Missing values break lines and blank map cells; an all-missing map still draws.
+    func testGnuplotDrawsMissingValues() throws {
+        let folder = NSTemporaryDirectory() + "hens-gnuplot-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let renderer = try renderer()
+        let grid = (lat: [60.0, 0, -60], lon: [0.0, 90, 180, 270])
+        for (id, values) in [("some-nan", [1, 2, .nan, 4, 5, 6, 7, 8, 9, .nan, 11, 12]), ("all-nan", [Double](repeating: .nan, count: 12))] {
+            let map = MapField(latitudes: grid.lat, longitudes: grid.lon, values: values, colorLabel: "m")
+            let output = try renderer.render(Figure(id: id, section: .maps, title: id, caption: "", content: .map(map)), in: folder)
+            XCTAssertTrue(output.svg.contains("<svg"), id)
+        }
+        let chart = Chart(xLabel: "x", yLabel: "y", series: [Series("gap", x: [0, 1, 2, 3], y: [1, 2, .nan, 4])])
+        let output = try renderer.render(Figure(id: "gap", section: .skill, title: "gap", caption: "", content: .chart(chart)), in: folder)
+        // The series' path: its legend sample (one move), then the line in two pieces — gnuplot
+        // starts a new subpath (M) after the gap instead of joining across it.
+        guard let plot = output.svg.range(of: "gnuplot_plot_1") else { return XCTFail("no plot group") }
+        let path = output.svg[plot.upperBound...].components(separatedBy: "d='").dropFirst().first ?? ""
+        XCTAssertEqual(path.prefix { $0 != "'" }.filter { $0 == "M" }.count, 3, String(path.prefix(200)))
     }
 
     func testFailedDrawingKeepsThePreviousReport() throws {
