@@ -116,10 +116,11 @@ $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
 checkpoints: $(CHECKPOINTS)/.done
 $(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS)
 	@echo "== hens train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) $(TRAIN_FLAGS)"
-	@# Checkpoints of seeds no longer configured must not join the ensemble: start empty.
-	rm -rf $(CHECKPOINTS)
-	@start=$$(date +%s); $(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --overwrite $(TRAIN_FLAGS) \
-	  && echo "== train: $$(( $$(date +%s) - start )) s"
+	@# An interrupted training of the same inputs resumes (seeds done are kept); other inputs start
+	@# from an empty folder, so checkpoints of seeds no longer configured never join the ensemble.
+	@mode=$$(bash scripts/resume-or-clear.sh $(CHECKPOINTS) "$(TRAIN_FLAGS)" $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS)) \
+	  && if [ "$$mode" = resume ]; then echo "== resuming the interrupted training in $(CHECKPOINTS)"; fi
+	@$(call timed,train,$(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --resume $(TRAIN_FLAGS))
 	@touch $@
 
 ## skill: deterministic RMSE of the first checkpoint on the valid split (τ for the bred vectors).
@@ -133,9 +134,11 @@ $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
 forecast: $(FORECAST)/.done
 $(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
 	@echo "== hens forecast --config $(FORECAST_CONFIG) --out $(FORECAST)"
-	@# A changed config may pick other initial times: start from an empty folder, not a mix of runs.
-	rm -rf $(FORECAST)
-	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json $(RUN_CHECKPOINTS) --out $(FORECAST) --overwrite $(FORECAST_FLAGS))
+	@# An interrupted forecast of the same inputs resumes after its last committed batch; other
+	@# inputs may pick other initial times, so they start from an empty folder, not a mix of runs.
+	@mode=$$(bash scripts/resume-or-clear.sh $(FORECAST) "$(FORECAST_FLAGS) $(DATASET)" $(FORECAST_CONFIG) $(RUN_DIR)/skill.json $(CHECKPOINTS)/seed-*/checkpoint.nc $(HENS)) \
+	  && if [ "$$mode" = resume ]; then echo "== resuming the interrupted forecast in $(FORECAST)"; fi
+	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json $(RUN_CHECKPOINTS) --out $(FORECAST) $(FORECAST_FLAGS))
 	@touch $@
 
 ## mclimate: the model climate (reforecasts from the climate split) for EFI/SOT.
