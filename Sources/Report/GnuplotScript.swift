@@ -74,7 +74,12 @@ public enum GnuplotScript {
         if chart.logX { lines += ["set logscale x", "set format x \"%g\""] }
         if chart.logY { lines += ["set logscale y", "set format y \"%.0e\""] }
         if let r = chart.xRange { lines.append("set xrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
-        if let r = chart.yRange { lines.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]") }
+        if let r = chart.yRange {
+            lines.append("set yrange [\(number(r.lowerBound)):\(number(r.upperBound))]")
+        } else if chart.series.contains(where: { if case .bars = $0.style { true } else { false } }) {
+            // Bars are read by their height: the axis must start at zero.
+            lines.append("set yrange [0:*]")
+        }
         return "plot " + terms.joined(separator: ", \\\n     ")
     }
 

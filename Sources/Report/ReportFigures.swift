@@ -122,7 +122,7 @@ public struct ReportFigures {
                 guard !ranks.isEmpty else { continue }
                 let uniform = 1 / Double(summary.memberCount + 1)
                 let chart = Chart(xLabel: "rank of the truth among the members",
-                                  yLabel: width > 1 ? "relative frequency per rank, bins of \(width) ranks (1)" : "relative frequency (1)",
+                                  yLabel: width > 1 ? "frequency per rank, bins of \(width) (1)" : "relative frequency (1)",
                                   series: [Series("lead \(hours(lead))", x: ranks, y: frequency, style: .bars(width: 0.8 * Double(width))),
                                            Series.reference("uniform 1/(m+1)", x: ranks, value: uniform)],
                                   xRange: (ranks[0] - Double(width) / 2)...(ranks[ranks.count - 1] + Double(width) / 2), legend: "top center")

@@ -16,6 +16,10 @@ final class GnuplotScriptTests: XCTestCase {
         XCTAssertTrue(script.contains("set terminal pngcairo") && script.contains("set output \"skill-z.png\""))
         XCTAssertTrue(script.contains("noenhanced"), "wind_speed must not turn into a subscript")
         XCTAssertEqual(script.components(separatedBy: "\nplot ").count, 3, "the plot is drawn once per terminal")
+        XCTAssertFalse(script.contains("set yrange"), "lines keep gnuplot's automatic range")
+        let bars = Chart(xLabel: "rank", yLabel: "frequency", series: [Series("ranks", x: [0, 1], y: [0.4, 0.6], style: .bars(width: 0.8))])
+        let barScript = GnuplotScript.script(for: Figure(id: "r", section: .ranks, title: "r", caption: "", content: .chart(bars)), svg: "r.svg", png: "r.png")
+        XCTAssertTrue(barScript.contains("set yrange [0:*]"), "bars start at zero")
     }
 
     func testLogAxesDropNonPositivePoints() {
