@@ -18,9 +18,12 @@ public struct ReportFigures {
     public let headlineLead: Double
     /// Leads whose spectra are drawn (hours).
     public let spectrumLeads: [Double]
+    /// `scores.csv`, read once for every figure and the headline table.
+    let scores: ScoreTable
 
     /// Figures for `summary` and the tables under `inputs`.
-    public init(summary: EvaluationSummary, inputs: ReportInputs, units: [String: String], headlineLead: Double, spectrumLeads: [Double]) {
+    public init(summary: EvaluationSummary, inputs: ReportInputs, units: [String: String], headlineLead: Double, spectrumLeads: [Double]) throws {
+        scores = try ScoreTable(path: inputs.scores + "/scores.csv")
         self.summary = summary
         self.inputs = inputs
         self.units = units
@@ -36,11 +39,32 @@ public struct ReportFigures {
 
     /// Global-band rows of scores.csv for one channel.
     func globalScores(_ channel: String) throws -> ScoreTable {
-        let table = try ScoreTable(path: inputs.scores + "/scores.csv").selecting("channel", channel)
+        let table = try scores.selecting("channel", channel)
         return table.has("band") ? try table.selecting("band", "global") : table
     }
 
     static let lead = "lead (h)"
+
+    /// The headline table: per channel, global scores at the headline lead.
+    public func headline() throws -> (lead: Double, columns: [String], rows: [[String]]) {
+        let columns = [("crps", "CRPS"), ("crpss_climatology", "CRPSS vs climatology"), ("crpss_persistence", "CRPSS vs persistence"),
+                       ("rmse", "RMSE"), ("spread", "spread"), ("ssr", "SSR"), ("outlier_fraction", "outlier fraction")]
+        var rows: [[String]] = []
+        for channel in summary.channels {
+            let row = try globalScores(channel).selecting("lead_hours", number: headlineLead)
+            guard !row.rows.isEmpty else { continue }
+            var cells = [channel]
+            for (column, _) in columns {
+                let value = row.has(column) ? try row.numbers(column)[0] : .nan
+                cells.append(value.isFinite ? String(format: "%.4g", value) : "–")
+            }
+            if row.has("outlier_fraction_expected"), let e = try row.numbers("outlier_fraction_expected").first, e.isFinite {
+                cells[cells.count - 1] += String(format: " (expected %.3g)", e)
+            }
+            rows.append(cells)
+        }
+        return (headlineLead, ["channel"] + columns.map(\.1), rows)
+    }
 
     /// CRPS (standard and fair), RMSE and spread against lead per channel, with the CRPS of
     /// climatology and persistence as references; then the CRPS skill scores of all channels.
@@ -169,7 +193,8 @@ public struct ReportFigures {
             // Events that never or always happened at this lead (base rate 0 or 1: no
             // reliability, no ROC) would only add flat lines; the caption names them instead.
             var observed: [String]?, unobserved: [String] = []
-            if let rows = try reliability?.selecting("channel", channel) {
+            let reliabilityRows = try reliability?.selecting("channel", channel)
+            if let rows = reliabilityRows {
                 observed = try rows.distinct("event").filter { event in
                     let seen = try rows.selecting("event", event).numbers("uncertainty").contains { $0 > 0 }
                     if !seen { unobserved.append(event) }
@@ -177,7 +202,7 @@ public struct ReportFigures {
                 }
             }
             let absent = unobserved.isEmpty ? "" : " Not drawn (never or always observed at this lead): \(unobserved.map { eventLabel($0, channel: channel) }.joined(separator: ", "))."
-            if let rows = try reliability?.selecting("channel", channel) {
+            if let rows = reliabilityRows {
                 let series = try (observed ?? []).map { event in
                     let e = try rows.selecting("event", event)
                     return Series(eventLabel(event, channel: channel), x: try e.numbers("mean_probability"), y: try e.numbers("observed_frequency"))

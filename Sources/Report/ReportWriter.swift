@@ -83,7 +83,7 @@ public struct ReportWriter {
             for c in archive.channelInfo { units[c.name] = c.units }
         }
         let spectrumLeads = try (options.spectrumLeads ?? Self.defaultSpectrumLeads(summary.leads, headline: lead)).map { try chosenLead($0, summary.leads, flag: "--spectrum-leads") }
-        let builder = ReportFigures(summary: summary, inputs: inputs, units: units, headlineLead: lead, spectrumLeads: spectrumLeads)
+        let builder = try ReportFigures(summary: summary, inputs: inputs, units: units, headlineLead: lead, spectrumLeads: spectrumLeads)
         var figures = try builder.skill() + builder.dispersion() + builder.ranks() + builder.probabilities() + builder.spectra()
         for (file, section, why) in [("rank_histogram.csv", ReportSection.ranks, "rank histograms"), ("reliability.csv", .probabilities, "reliability diagrams"),
                                      ("roc.csv", .probabilities, "ROC curves"), ("spectra.csv", .spectra, "spectra")] where inputs.table(file) == nil {
@@ -110,7 +110,7 @@ public struct ReportWriter {
             try FileManager.default.createDirectory(atPath: staging + "/figures", withIntermediateDirectories: true)
             let drawn = try draw(figures, in: staging + "/figures", quiet: quiet)
             let page = ReportPage(title: "hens report: \(Self.runName(inputs))", facts: facts(summary),
-                                  headline: try headline(summary, lead: lead), figures: drawn, notes: notes)
+                                  headline: try builder.headline(), figures: drawn, notes: notes)
             try Data(page.html().utf8).write(to: URL(fileURLWithPath: staging + "/index.html"))
             let manifest = ReportManifest(figures: drawn.map { .init(id: $0.figure.id, section: $0.figure.section.rawValue, title: $0.figure.title, png: $0.png) },
                                           notes: ReportSection.allCases.flatMap { notes[$0] ?? [] })
@@ -162,29 +162,6 @@ public struct ReportWriter {
         if fields.truth == nil { notes[.maps, default: []].append("No truth map: no dataset with the analysis at \(label) + \(hours(fields.leadHours)) (pass --dataset).") }
         if fields.efi == nil { notes[.maps, default: []].append("No EFI map: the scores have no extremes.nc for this case (score with hens evaluate --mclimate).") }
         return fields
-    }
-
-    /// The headline table: per channel, global scores at `lead`.
-    func headline(_ summary: EvaluationSummary, lead: Double) throws -> (lead: Double, columns: [String], rows: [[String]]) {
-        let table = try ScoreTable(path: inputs.scores + "/scores.csv")
-        let columns = [("crps", "CRPS"), ("crpss_climatology", "CRPSS vs climatology"), ("crpss_persistence", "CRPSS vs persistence"),
-                       ("rmse", "RMSE"), ("spread", "spread"), ("ssr", "SSR"), ("outlier_fraction", "outlier fraction")]
-        var rows: [[String]] = []
-        for channel in summary.channels {
-            var row = try table.selecting("channel", channel).selecting("lead_hours", number: lead)
-            if row.has("band") { row = try row.selecting("band", "global") }
-            guard !row.rows.isEmpty else { continue }
-            var cells = [channel]
-            for (column, _) in columns {
-                let value = row.has(column) ? try row.numbers(column)[0] : .nan
-                cells.append(value.isFinite ? String(format: "%.4g", value) : "–")
-            }
-            if row.has("outlier_fraction_expected"), let e = try row.numbers("outlier_fraction_expected").first, e.isFinite {
-                cells[cells.count - 1] += String(format: " (expected %.3g)", e)
-            }
-            rows.append(cells)
-        }
-        return (lead, ["channel"] + columns.map(\.1), rows)
     }
 
     /// The run's description at the top of the page.

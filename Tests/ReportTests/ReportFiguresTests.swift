@@ -32,7 +32,7 @@ final class ReportFiguresTests: XCTestCase {
         defer { fixture.remove() }
         let inputs = try ReportInputs(run: fixture.folder)
         let summary = try EvaluationSummary(path: inputs.scores + "/summary.json")
-        let figures = ReportFigures(summary: summary, inputs: inputs, units: ["z500": "m2 s-2"], headlineLead: 6, spectrumLeads: [6, 12])
+        let figures = try ReportFigures(summary: summary, inputs: inputs, units: ["z500": "m2 s-2"], headlineLead: 6, spectrumLeads: [6, 12])
         let skill = try figures.skill()
         XCTAssertEqual(skill.map(\.id), ["skill-z500", "skill-wind-speed", "crpss"])
         guard case .chart(let z) = skill[0].content else { return XCTFail("chart expected") }
@@ -74,7 +74,7 @@ final class ReportFiguresTests: XCTestCase {
         let fixture = try ReportFixture()
         defer { fixture.remove() }
         let inputs = try ReportInputs(run: fixture.folder)
-        let figures = ReportFigures(summary: try EvaluationSummary(path: inputs.scores + "/summary.json"), inputs: inputs, units: [:],
+        let figures = try ReportFigures(summary: try EvaluationSummary(path: inputs.scores + "/summary.json"), inputs: inputs, units: [:],
                                     headlineLead: 6, spectrumLeads: [6])
         let maps = figures.maps(fields, channels: ["z"])
         XCTAssertEqual(maps.map(\.id), ["map-z-ensemble-mean", "map-z-ensemble-spread", "map-z-truth", "map-z-efi"])
