@@ -21,6 +21,17 @@ public enum EventThreshold: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The event named by a label of `description` (`p90`, `gt20`), or nil for another text.
+    public init?(label: String) {
+        if label.hasPrefix("gt"), let v = Double(label.dropFirst(2)) {
+            self = .value(v)
+        } else if label.hasPrefix("p"), let p = Double(label.dropFirst()) {
+            self = .percentile(p)
+        } else {
+            return nil
+        }
+    }
+
     /// Label used in score names: `p90`, `gt20`.
     public var description: String {
         switch self {
@@ -29,7 +40,8 @@ public enum EventThreshold: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func format(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+    /// A threshold as written in labels: integers without a decimal point (`20`, not `20.0`).
+    public static func format(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
 }
 
 /// Everything `hens evaluate` can be asked to do, with the defaults of a demanding user.

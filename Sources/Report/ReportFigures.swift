@@ -1,4 +1,5 @@
 import DatasetIO
+import Evaluation
 import Foundation
 import HensCore
 import Training
@@ -176,12 +177,15 @@ public struct ReportFigures {
 
     /// An event of `hens evaluate` (`gt20`, `p90`) as a legend entry: `> 20 m s-1`, `> 90th percentile`.
     func eventLabel(_ event: String, channel: String) -> String {
-        if event.hasPrefix("gt") {
+        switch EventThreshold(label: event) {
+        case .value(let v)?:
             let u = units[channel].map { $0.isEmpty ? "" : " " + $0 } ?? ""
-            return "> " + event.dropFirst(2) + u
+            return "> " + EventThreshold.format(v) + u
+        case .percentile(let p)?:
+            return "> \(EventThreshold.format(p))th percentile"
+        case nil:
+            return event
         }
-        if event.hasPrefix("p"), Double(event.dropFirst()) != nil { return "> \(event.dropFirst())th percentile" }
-        return event
     }
 
     /// Reliability diagrams and ROC curves per channel at the headline lead, one series per event.

@@ -258,4 +258,14 @@ final class EvaluatorTests: XCTestCase {
         // No model climate at lead 12 h: no EFI there.
         XCTAssertTrue(result.value("efi", init: 0, lead: 2, channel: 0, band: 0).isNaN)
     }
+
+    /// Score-name labels of events read back as the events they name.
+    func testEventLabelsRoundTrip() throws {
+        for text in ["p90", "p99.9", "20", "-5", "0.5"] {
+            let event = try EventThreshold(text)
+            XCTAssertEqual(EventThreshold(label: event.description), event, text)
+        }
+        XCTAssertNil(EventThreshold(label: "rmse"))
+        XCTAssertNil(EventThreshold(label: "gtx"))
+    }
 }
