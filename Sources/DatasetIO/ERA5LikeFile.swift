@@ -130,13 +130,10 @@ public enum ERA5LikeFile {
         }
     }
 
-    /// Deterministic noise in [−1, 1) from a 64-bit mix of the indices (SplitMix64's finaliser).
+    /// Deterministic noise in [−1, 1) from a 64-bit mix of the indices (one SplitMix64 step).
     @inline(__always)
     private static func noise(_ t: Int, _ r: Int, _ c: Int, _ k: Int) -> Double {
-        var z = UInt64(truncatingIfNeeded: ((k &* 31 &+ t) &* 1_000_003 &+ r) &* 4_000_037 &+ c) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
+        let z = SplitMix64.mix(UInt64(truncatingIfNeeded: ((k &* 31 &+ t) &* 1_000_003 &+ r) &* 4_000_037 &+ c))
         return Double(z >> 11) / Double(1 << 52) - 1
     }
 }

@@ -6,13 +6,13 @@ import HensCore
 public enum GaussianNoise {
     /// Fills a state `[channel][points]` with white noise of per-channel standard deviation
     /// `amplitudes[c]` (0: the channel is left unperturbed, set to zero). Channel c draws from
-    /// the stream `MemberLayout.mix(seed ^ c)`, as `SeedNoise.drawState` does, so a channel's
+    /// the stream `SplitMix64.mix(seed ^ c)`, as `SeedNoise.drawState` does, so a channel's
     /// values do not depend on which other channels are perturbed.
     public static func drawState(seed: UInt64, amplitudes: [Float], points: Int, into state: UnsafeMutablePointer<Float>) {
         for (c, a) in amplitudes.enumerated() {
             let field = state + c * points
             guard a != 0 else { field.initialize(repeating: 0, count: points); continue }
-            var rng = SeededGenerator(seed: MemberLayout.mix(seed ^ UInt64(c)))
+            var rng = SeededGenerator(seed: SplitMix64.mix(seed ^ UInt64(c)))
             for i in 0..<points { field[i] = Float(Double(a) * rng.nextNormal()) }
         }
     }

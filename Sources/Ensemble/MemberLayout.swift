@@ -61,9 +61,12 @@ public struct MemberSpec: Equatable, Hashable, Sendable {
 /// perturbations the pair is checkpoint·P + r and the sign is +. As in HENS (seed = pair·29 +
 /// checkpoint), every checkpoint gets its own perturbations.
 ///
-/// Seeds: `seed = MemberLayout.mix(mix(mix(baseSeed) ^ initialTime) ^ pair)`, with `mix` the
-/// SplitMix64 finaliser. It depends only on (base seed, initial time, member index) — not on the
-/// shard, batch or thread count — and the two members of a pair share it by construction.
+/// Seeds: `seed = mix(mix(mix(baseSeed) ^ initialTime) ^ pair)`, with `mix` the SplitMix64 step
+/// (`SplitMix64.mix`). It depends only on (base seed, initial time, pair) — not on the shard,
+/// batch or thread count — and the two members of a pair share it by construction. Without
+/// per-checkpoint controls the pair of member k is k/2 with centred pairs and k with independent
+/// perturbations (after the control, if any), whatever P and the checkpoint count, so a larger
+/// ensemble keeps the seeds of a smaller one's members.
 public struct MemberLayout: Equatable, Sendable {
     /// Number of checkpoints (≥ 1).
     public let checkpoints: Int
@@ -161,16 +164,8 @@ public struct MemberLayout: Equatable, Sendable {
 
     /// Seed of perturbation `pair` (see the type's documentation).
     public func seed(pair: Int) -> UInt64 {
-        Self.mix(Self.mix(Self.mix(baseSeed) ^ UInt64(bitPattern: initialTime)) ^ UInt64(pair))
-    }
-
-    /// The SplitMix64 step (golden-ratio increment, then its 64-bit finaliser): a bijection that
-    /// spreads nearby inputs (consecutive pairs, times 6 h apart) over the whole 64-bit range.
-    public static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        let mix = SplitMix64.mix
+        return mix(mix(mix(baseSeed) ^ UInt64(bitPattern: initialTime)) ^ UInt64(pair))
     }
 
     /// Parses a member selection such as `17,42` or `0..7,100` (`a..b` is inclusive, as the

@@ -97,7 +97,7 @@ public final class SeedNoise: @unchecked Sendable {
 
     /// Fills a whole state `[channel][point]` with independent draws scaled per channel
     /// (HENS seeds z500 only: amplitude τ_z500 there, 0 elsewhere). Channel c uses the seed
-    /// `MemberLayout.mix(seed ^ c)`, so channels are independent and a channel's draw does not
+    /// `SplitMix64.mix(seed ^ c)`, so channels are independent and a channel's draw does not
     /// depend on which other channels are seeded.
     public func drawState(seed: UInt64, amplitudes: [Float], into state: UnsafeMutablePointer<Float>) {
         for (c, a) in amplitudes.enumerated() {
@@ -105,7 +105,7 @@ public final class SeedNoise: @unchecked Sendable {
             if a == 0 {
                 field.initialize(repeating: 0, count: pointCount)
             } else {
-                draw(seed: MemberLayout.mix(seed ^ UInt64(c)), amplitude: Double(a), into: field)
+                draw(seed: SplitMix64.mix(seed ^ UInt64(c)), amplitude: Double(a), into: field)
             }
         }
     }

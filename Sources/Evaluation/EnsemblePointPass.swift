@@ -45,10 +45,8 @@ public enum EnsemblePointPass {
     /// the counter-based randomness of rank tie-breaks and bootstrap draws.
     @inlinable
     public static func hash(_ seed: UInt64, _ index: UInt64) -> UInt64 {
-        var z = seed &+ (index &+ 1) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        // The (index + 1)-th output of the stream seeded with `seed`, without running the stream.
+        SplitMix64.finalize(seed &+ (index &+ 1) &* SplitMix64.goldenGamma)
     }
 
     /// A uniform integer in 0..<bound from 64 random bits (Lemire's multiply-high; the bias is

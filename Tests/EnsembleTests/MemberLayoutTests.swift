@@ -39,15 +39,30 @@ final class MemberLayoutTests: XCTestCase {
 
     func testSeedDependsOnlyOnBaseTimeAndMember() throws {
         let a = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 42, initialTime: 100)
-        let bigger = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 42, initialTime: 100)
+        // Twice the members per checkpoint: members 8..<16 move from checkpoint 1 to checkpoint 0,
+        // so a seed that depended on the checkpoint, the slot within it or the ensemble size
+        // would change; the documented formula only sees the pair, which is k/2 in both.
+        let wider = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 16, baseSeed: 42, initialTime: 100)
+        // One more checkpoint appended: the first 16 members keep everything.
+        let longer = try MemberLayout(checkpoints: 3, perturbedPerCheckpoint: 8, baseSeed: 42, initialTime: 100)
         let otherTime = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 42, initialTime: 100 + 21_600)
         let otherSeed = try MemberLayout(checkpoints: 2, perturbedPerCheckpoint: 8, baseSeed: 43, initialTime: 100)
-        // The documented formula, spelled out.
-        let mix = MemberLayout.mix
+        // The documented formula, spelled out, and pinned (values of the formula before
+        // `SplitMix64` was shared, so seeds of existing runs are unchanged).
+        let mix = SplitMix64.mix
         XCTAssertEqual(a.member(5).seed, mix(mix(mix(42) ^ 100) ^ 2))
-        XCTAssertEqual(a.member(5), bigger.member(5))
-        XCTAssertNotEqual(a.member(5).seed, otherTime.member(5).seed)
-        XCTAssertNotEqual(a.member(5).seed, otherSeed.member(5).seed)
+        XCTAssertEqual(a.member(5).seed, 0x26E7_E04A_5803_6CA3)
+        XCTAssertEqual(try MemberLayout(checkpoints: 1, perturbedPerCheckpoint: 12, baseSeed: 7, initialTime: -21_600).member(11).seed,
+                       0x6554_1E7C_9449_FADC)
+        XCTAssertEqual(wider.member(10).checkpoint, 0, "the wider layout must move member 10 to another checkpoint")
+        XCTAssertEqual(a.member(10).checkpoint, 1)
+        for k in 0..<a.memberCount {
+            XCTAssertEqual(a.member(k).seed, wider.member(k).seed, "member \(k)")
+            XCTAssertEqual(a.member(k).pair, wider.member(k).pair, "member \(k)")
+            XCTAssertEqual(a.member(k), longer.member(k), "member \(k)")
+            XCTAssertNotEqual(a.member(k).seed, otherTime.member(k).seed)
+            XCTAssertNotEqual(a.member(k).seed, otherSeed.member(k).seed)
+        }
     }
 
     func testIndependentPerturbations() throws {

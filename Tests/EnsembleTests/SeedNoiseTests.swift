@@ -10,7 +10,7 @@ final class SeedNoiseTests: XCTestCase {
         let grid = try SphericalGrid(.legendreGauss, nlat: 64, nlon: 128)
         let length = 1.2e6, sigma = 2.5
         let noise = try SeedNoise(grid: grid, lengthScale: length, sigma: sigma)
-        let draws = (0..<24).map { noise.draw(seed: MemberLayout.mix(UInt64($0))) }
+        let draws = (0..<24).map { noise.draw(seed: SplitMix64.mix(UInt64($0))) }
         let lats = grid.latitudesDegrees.map { $0 * .pi / 180 }
         let areas = grid.cellAreas
         // Area-weighted grid-point variance, pooled over draws: the field is isotropic, so every
@@ -70,7 +70,7 @@ final class SeedNoiseTests: XCTestCase {
         state.withUnsafeMutableBufferPointer { noise.drawState(seed: 11, amplitudes: [0, 39.3, 0], into: $0.baseAddress!) }
         XCTAssertTrue(state[0..<n].allSatisfy { $0 == 0 })
         XCTAssertTrue(state[(2 * n)...].allSatisfy { $0 == 0 })
-        XCTAssertEqual(Array(state[n..<(2 * n)]), noise.draw(seed: MemberLayout.mix(11 ^ 1), amplitude: Double(Float(39.3))))
+        XCTAssertEqual(Array(state[n..<(2 * n)]), noise.draw(seed: SplitMix64.mix(11 ^ 1), amplitude: Double(Float(39.3))))
         XCTAssertThrowsError(try SeedNoise(grid: grid, lengthScale: 0))
     }
 }
