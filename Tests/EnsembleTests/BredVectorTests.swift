@@ -80,6 +80,8 @@ final class BredVectorTests: XCTestCase {
             try BredVectorBreeder(cycles: 3, rescaler: GlobalNorm(grid: grid, channels: 1, target: 1), maxBatch: batch)
                 .breed(analyses: analyses, perturbations: seeds, step: model.step)
         }
+        // Determinism contract (A): the batch size and which vectors are regenerated never change
+        // a vector's bits.
         XCTAssertEqual(results[0], results[1])
         XCTAssertEqual(results[0], results[2])
         // Regenerating one vector alone (as `--members` does) gives the same bits.

@@ -189,6 +189,8 @@ final class DerivedChannelTests: XCTestCase {
         let members = (0..<4).map { m in solidBody(grid, u0: 5 + 7 * Double(m), alpha: 0.3 * Double(m), radius: plan.radius).state }
         let shared = plan.makeWorkspace()
         let serial = members.map { run(plan, $0, workspace: shared) }
+        // Determinism contract (A): a member's outputs do not depend on the workspace's history
+        // or the worker that computes them.
         XCTAssertEqual(run(plan, members[0], workspace: shared), serial[0])
         XCTAssertNotEqual(serial[0], serial[1])
         let results = UnsafeMutablePointer<Float>.allocate(capacity: members.count * plan.outputCount)

@@ -146,20 +146,22 @@ final class ForecastRunTests: XCTestCase {
         try run(some)
         let b = try memberFields(membersPath(some, initial))
         XCTAssertEqual(b.keys.sorted(), [3, 6])
+        // Determinism contract (A): which members are regenerated never changes a member's bits.
         for m in [3, 6] { XCTAssertEqual(b[m], a[m], "member \(m) regenerated alone is bit-identical") }
         XCTAssertNotEqual(a[3], a[6])
         let summaryB = try EnsembleSummaryFile.read(path: some.paths.mergedSummary(initLabel: initial.label))
         XCTAssertEqual(summaryB.memberIndices, [3, 6])
         XCTAssertEqual(summaryB.arrays.count.first, 2)
 
-        // Batches of one: the SFNO runs members one after another, so this is bit-identical too.
+        // Determinism contract (A): the forecast batch size never changes a member's bits (the
+        // SFNO runs the members of a batch one after another through kernels of the same shape),
+        // so batches of one must be bit-identical to batches of four.
         let single = try forecast(["batch_size": "1"], out: "C")
         XCTAssertEqual(try single.batchPlan(initial).batches.count, 9)
         try run(single)
         let c = try memberFields(membersPath(single, initial))
         XCTAssertEqual(c.keys.sorted(), Array(0..<9))
         for m in 0..<9 {
-            XCTAssertLessThanOrEqual(relativeDifference(a[m]!, c[m]!), 1e-6, "member \(m), batch size 1 vs 4")
             XCTAssertEqual(c[m], a[m], "member \(m): batch size 1 vs 4 bit-identical")
         }
     }
@@ -225,6 +227,7 @@ final class ForecastRunTests: XCTestCase {
             parts.append((path, try EnsembleSummaryFile.read(path: path)))
             let members = try memberFields(membersPath(shard, initial))
             owners += members.keys
+            // Determinism contract (A): the shard split never changes a member's bits.
             for (m, fields) in members { XCTAssertEqual(fields, singleMembers[m], "member \(m) in shard \(k)/3") }
         }
         XCTAssertEqual(owners.sorted(), Array(0..<9), "the shards' member files hold every member exactly once")
@@ -235,6 +238,10 @@ final class ForecastRunTests: XCTestCase {
         XCTAssertEqual(merged.memberIndices, reference.memberIndices)
         XCTAssertEqual(merged.memberIndices, Array(0..<9))
         XCTAssertEqual(merged.layout, reference.layout)
+        // Determinism contract (A) for the order-free statistics (count, extremes, their members,
+        // exceedance counts): exact. The mean and M2 of a merge combine the shards' moments in
+        // another grouping than one pass over all members (a sum in another order), so they
+        // agree to double rounding only: the tolerance below.
         let (m, r) = (merged.arrays, reference.arrays)
         XCTAssertEqual(m.thresholds, r.thresholds)
         XCTAssertEqual(m.thresholds.count, 3)
@@ -275,6 +282,8 @@ final class ForecastRunTests: XCTestCase {
         XCTAssertEqual(ForecastFixture.files(under: f.paths.directory(initLabel: initial.label)),
                        ["members-shard-0-of-1.nc", "summary-shard-0-of-1.nc", "summary.nc"], "no state or part file left",
                        file: file, line: line)
+        // Determinism contract (A): the resume point never changes members or summaries (the
+        // summary of a resumed run is accumulated in the same order as an uninterrupted one).
         XCTAssertEqual(try memberFields(membersPath(f, initial)), try memberFields(membersPath(reference, initial)),
                        "member fields", file: file, line: line)
         for path in [{ (p: ForecastPaths) in p.mergedSummary(initLabel: initial.label) },

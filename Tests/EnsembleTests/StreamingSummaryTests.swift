@@ -114,6 +114,7 @@ final class StreamingSummaryTests: XCTestCase {
             accumulate(&s, data, members: 0..<m, batch: 3)
             results.append(s)
         }
+        // Determinism contract (A): the thread count never changes a summary's bits.
         XCTAssertEqual(results[0], results[1])
     }
 

@@ -17,7 +17,8 @@ final class SpectraTests: XCTestCase {
             let field = Array(fields[(b * points)..<((b + 1) * points)])
             let integral = spectra.integralOfSquare(field)
             XCTAssertEqual(all[b].reduce(0, +) / integral, 1, accuracy: 1e-10)
-            // One field at a time: the same up to GEMM rounding (batch composition changes sums' order).
+            // Determinism contract (B): one field at a time is a Legendre GEMM of another shape
+            // than the batch of 3, so it agrees to rounding only (sums in another order).
             for (x, y) in zip(all[b], spectra.spectrum(field)) { XCTAssertEqual(x, y, accuracy: 1e-12 * all[b].max()!) }
         }
         // South-first rows: the same spectrum (a reflection only flips signs of coefficients).

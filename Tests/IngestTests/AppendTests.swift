@@ -48,6 +48,7 @@ final class AppendTests: IngestTestCase {
         XCTAssertEqual(y.attributes["trajectory_starts"], "2000-01-01T00:00:00 2000-01-02T00:00:00")
         XCTAssertEqual(y.attributes["trajectory_starts"], x.attributes["trajectory_starts"])
         XCTAssertTrue(y.attributes["appended_sources"]?.contains(URL(fileURLWithPath: b).lastPathComponent) == true)
+        // Determinism contract (A) for a resumed (appended) ingest: the same bits as one ingest.
         for c in 0..<2 { for k in 0..<2 { for t in 0..<4 {
             XCTAssertEqual(try y.read(channel: c, trajectory: k, timeIndex: t).map(\.bitPattern),
                            try x.read(channel: c, trajectory: k, timeIndex: t).map(\.bitPattern), "channel \(c) trajectory \(k) time \(t)")

@@ -191,7 +191,8 @@ final class RegridPropertyTests: XCTestCase {
         XCTAssertEqual(Double(bil[59 * 240 + 1]), corners.reduce(0, +) / 3, accuracy: 1e-6)
     }
 
-    /// The batched call equals one call per field, and spectral batches too.
+    /// The batched call equals one call per field: exactly for the sparse methods, to float32
+    /// rounding for the spectral one.
     func testBatchedApplyEqualsSingleFields() throws {
         let source = Golden.eq3
         let base = Golden.values(on: source).map(Float.init)
@@ -204,7 +205,21 @@ final class RegridPropertyTests: XCTestCase {
             let n = Golden.f16.nlat * Golden.f16.nlon
             for b in 0..<batch {
                 let alone = regridder.apply(Array(fields[(b * source.count)..<((b + 1) * source.count)]))
-                XCTAssertEqual(Array(together[(b * n)..<((b + 1) * n)]), alone, "\(method) field \(b)")
+                let batched = Array(together[(b * n)..<((b + 1) * n)])
+                if method == .spectral {
+                    // Determinism contract (B): the spectral regrid of 3 fields is a Legendre GEMM
+                    // and FFT plan of another shape than that of 1 field, and BLAS kernels
+                    // (e.g. OPENBLAS_CORETYPE=Prescott) may block and sum it in another order,
+                    // so only float32 rounding agreement is promised: relative 1e-5 of the field.
+                    let scale = alone.map(abs).max()!
+                    for (x, y) in zip(batched, alone) {
+                        XCTAssertEqual(x, y, accuracy: 1e-5 * scale, "\(method) field \(b)")
+                    }
+                } else {
+                    // Sparse weights: every field is summed point by point in the same order
+                    // whatever the batch (no GEMM), so batching is exact — stricter than (B).
+                    XCTAssertEqual(batched, alone, "\(method) field \(b)")
+                }
             }
         }
     }

@@ -19,7 +19,8 @@ final class ModelForwardTests: SFNOTestCase {
     }
 
     /// A member's output is bit-for-bit the same alone (B = 1) or inside a batch of 8, and
-    /// two runs give identical results.
+    /// two runs give identical results: determinism contract (A) for the forecast batch size
+    /// (the model runs the members of a batch one after another, through kernels of one shape).
     func testMembersDoNotDependOnTheBatch() throws {
         for variant in SFNOVariant.allCases {
             let config = mediumConfig(variant)
@@ -39,9 +40,11 @@ final class ModelForwardTests: SFNOTestCase {
     }
 
     /// Every stage splits its work into fixed pieces (fields, ring pairs, orders, degrees,
-    /// channels, column tiles), so one thread and all threads give identical results.
+    /// channels, column tiles), so one thread and all threads give identical results:
+    /// determinism contract (A) for the thread count.
     func testResultsDoNotDependOnThreadCount() throws {
-        defer { Parallel.configure(threads: nil) }
+        let previous = Parallel.threadCount
+        defer { Parallel.configure(threads: previous) }
         for variant in SFNOVariant.allCases {
             let config = mediumConfig(variant)
             let model = try SFNOModel<Float>(config: config, seed: 9)
@@ -64,6 +67,7 @@ final class ModelForwardTests: SFNOTestCase {
             var out = [Float](repeating: 0, count: expected.count)
             let tape = input.withUnsafeBufferPointer { i in out.withPointer { model.forwardRecording(i.baseAddress!, batch: 2, output: $0) } }
             XCTAssertEqual(tape.batch, 2)
+            // The same kernels in the same order (recording only keeps intermediates): exact.
             XCTAssertEqual(out, expected, "\(variant)")
         }
     }

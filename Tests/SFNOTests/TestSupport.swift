@@ -6,9 +6,18 @@ import XCTest
 /// Test case that runs hens' threading set-up first, as the CLI does: OpenBLAS pinned to one
 /// thread inside hens' own loops, all cores for those loops.
 class SFNOTestCase: XCTestCase {
+    /// The thread count before the class's tests, put back after them (it is process-wide).
+    nonisolated(unsafe) private static var previousThreads = Parallel.threadCount
+
     override class func setUp() {
         super.setUp()
+        previousThreads = Parallel.threadCount
         Parallel.configure(threads: nil)
+    }
+
+    override class func tearDown() {
+        Parallel.configure(threads: previousThreads)
+        super.tearDown()
     }
 }
 

@@ -24,7 +24,10 @@ final class GeneratorTests: XCTestCase {
     }
 
     func generate(_ yaml: String, into out: String, threads: Int = 2) throws {
+        // The thread count is process-wide: put the previous one back for the tests that follow.
+        let previous = Parallel.threadCount
         Parallel.configure(threads: threads)
+        defer { Parallel.configure(threads: previous) }
         var doc = try ConfigDocument(yaml: yaml, source: "test.yaml")
         let config = try SWEDatasetConfig(&doc)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -81,6 +84,7 @@ final class GeneratorTests: XCTestCase {
         let a = folder(), b = folder(), c = folder()
         try generate(yaml, into: a, threads: 2)
         try generate(yaml, into: b, threads: 1)
+        // Determinism contract (A): the thread count never changes the data set's bits.
         XCTAssertEqual(try contents(a), try contents(b))
         try generate(yaml.replacingOccurrences(of: "seed: 11", with: "seed: 12"), into: c)
         XCTAssertNotEqual(try contents(a)["train/vorticity"], try contents(c)["train/vorticity"])

@@ -193,6 +193,7 @@ final class TrainerTests: TrainingTestCase {
             XCTAssertEqual(events, ["resumed 1 \(trainer.stepsPerEpoch)"])
             XCTAssertEqual(second.epochs, 2)
             XCTAssertEqual(second.steps, 2 * trainer.stepsPerEpoch)
+            // Determinism contract (A): the resume point never changes the weights' bits.
             XCTAssertEqual(resumed.parameters.map(\.bitPattern), straight.parameters.map(\.bitPattern), "\(schedule)")
 
             let a = try Checkpoint.read(from: dir + "/a-\(schedule)/seed-9/checkpoint.nc")
