@@ -6,9 +6,11 @@ extension EnsemblePointPass {
     /// adds weight·{standard CRPS, fair CRPS, variance (ddof 1), (mean − y)², outlier} and the
     /// weight itself to the (n, r) sums. "Outlier" is y < min or y > max (strict) of the draw.
     ///
-    /// Draws depend only on (seed, n, r, firstPointIndex + p), so the sums do not depend on the
-    /// tiling; across thread counts they differ only by the order of the final additions
-    /// (~1e-16 relative). Each point's members are sorted once; a draw sorts its member
+    /// Draws depend only on (seed, n, r, firstPointIndex + p). The tiles are cut into
+    /// `bootstrapGroups(tiles:)` contiguous groups, a number that depends on the point count
+    /// only; each group's points are summed in point order, and the groups' sums are added in
+    /// group order, so the sums are the same bits whatever the thread count (determinism
+    /// contract (A)). Each point's members are sorted once; a draw sorts its member
     /// *indices* (counting sort over the m slots, or an introsort when n ≪ m) and gathers the
     /// sorted members in that order, which is already sorted, so no floats are re-sorted.
     /// Points with a NaN truth or member are skipped (their weight is not added either).
@@ -20,18 +22,13 @@ extension EnsemblePointPass {
         let stride = result.sums.count
         guard stride > 0, plan.points > 0 else { return result }
         let tiles = (plan.points + tilePoints - 1) / tilePoints
-        let workers = max(1, min(Parallel.threadCount, tiles))
-        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers * stride)
+        let groups = bootstrapGroups(tiles: tiles)
+        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: groups * stride)
         partials.initialize(repeating: 0)
         defer { partials.deallocate() }
-        Parallel.forEachWorker(tasks: workers) { worker, active in
-            let lo = tiles * worker / active, hi = tiles * (worker + 1) / active
-            guard lo < hi else { return }
-            let tile = TileWorker(memberCount: plan.members)
-            let draws = BootstrapDraws(memberCount: plan.members, largestSize: request.sizes.max()!)
-            defer { tile.deallocate(); draws.deallocate() }
-            let sums = partials.baseAddress! + worker * stride
-            for t in lo..<hi {
+        // Adds the points of tiles `tiles` to `sums`, in point order.
+        func sum(tiles: Range<Int>, into sums: UnsafeMutablePointer<Double>, _ tile: TileWorker, _ draws: BootstrapDraws) {
+            for t in tiles {
                 let first = t * tilePoints
                 let count = min(tilePoints, plan.points - first)
                 tile.load(input.members, pointCount: plan.points, first: first, count: count)
@@ -59,14 +56,29 @@ extension EnsemblePointPass {
                 }
             }
         }
-        // Workers' partial sums, added in worker order.
+        // Workers take groups cyclically; which worker sums a group does not change its sum.
+        Parallel.forEachWorker(tasks: groups) { worker, workers in
+            let tile = TileWorker(memberCount: plan.members)
+            let draws = BootstrapDraws(memberCount: plan.members, largestSize: request.sizes.max()!)
+            defer { tile.deallocate(); draws.deallocate() }
+            for group in Swift.stride(from: worker, to: groups, by: workers) {
+                sum(tiles: (tiles * group / groups)..<(tiles * (group + 1) / groups),
+                    into: partials.baseAddress! + group * stride, tile, draws)
+            }
+        }
+        // The groups' partial sums, added in group order.
         result.sums.withUnsafeMutableBufferPointer { total in
-            for worker in 0..<workers {
-                for i in 0..<stride { total[i] += partials[worker * stride + i] }
+            for group in 0..<groups {
+                for i in 0..<stride { total[i] += partials[group * stride + i] }
             }
         }
         return result
     }
+
+    /// Number of contiguous tile groups whose bootstrap sums are kept apart: it depends on the
+    /// point count alone (never on the thread count), and 256 groups keep up to 256 workers busy
+    /// while their partial sums stay a few MB for hundreds of (size, replicate) pairs.
+    static func bootstrapGroups(tiles: Int) -> Int { min(tiles, 256) }
 }
 
 /// One worker's buffers for drawing sorted resamples of a sorted ensemble.

@@ -153,6 +153,36 @@ final class EvaluatorTests: XCTestCase {
         for (x, y) in zip(sa.sums, sb.sums) { XCTAssertEqual(x, y, accuracy: 1e-9 * max(1, abs(x))) }
     }
 
+    /// The thread count changes no score, sum, histogram or spectrum.
+    func testThreadCountGivesTheSameBits() throws {
+        let m = 9
+        let sources = (0..<2).map { SyntheticSource(label: "i\($0)", timeIndex: $0, members: m, grid: grid, leads: 3, seed: 30 + UInt64($0)) }
+        let previousThreads = Parallel.threadCount
+        defer { Parallel.configure(threads: previousThreads) }
+        var results: [EvaluationResult] = []
+        for threads in [1, 3] {
+            Parallel.configure(threads: threads)
+            results.append(try Evaluator(sources: sources, dataset: folder + "/dataset", options: options()).run())
+        }
+        let (a, b) = (results[0], results[1])
+        // Determinism contract (A): the same bits whatever the thread count. Scores may be NaN,
+        // so they are compared by bit pattern; the other results by their exact (round-trip)
+        // descriptions, in which NaN equals NaN.
+        XCTAssertEqual(a.scoreNames, b.scoreNames)
+        for name in a.scoreNames {
+            XCTAssertEqual(a.scores[name]!.map(\.bitPattern), b.scores[name]!.map(\.bitPattern), name)
+        }
+        XCTAssertEqual(a.bootstrap, b.bootstrap)
+        XCTAssertNotNil(a.bootstrap[a.leadChannel(2, 0)])
+        XCTAssertEqual("\(a.rankHistograms)", "\(b.rankHistograms)")
+        XCTAssertEqual("\(a.dispersion)", "\(b.dispersion)")
+        XCTAssertEqual("\(a.anomalyCorrelation)", "\(b.anomalyCorrelation)")
+        XCTAssertEqual("\(a.events)", "\(b.events)")
+        XCTAssertEqual("\((a.zScoreCounts, a.zScoreFractions))", "\((b.zScoreCounts, b.zScoreFractions))")
+        XCTAssertEqual("\(String(describing: a.angularSpectra))", "\(String(describing: b.angularSpectra))")
+        XCTAssertEqual("\(String(describing: a.zonalSpectra))", "\(String(describing: b.zonalSpectra))")
+    }
+
     /// Missing member values leave their points out of every score instead of crashing or biasing.
     func testMissingValuesAreLeftOut() throws {
         let source = SyntheticSource(label: "i0", timeIndex: 0, members: 8, grid: grid, leads: 2, seed: 4)
