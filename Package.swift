@@ -23,28 +23,33 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // C library declarations Swift's Glibc module lacks (mallopt).
         .systemLibrary(name: "CSystem"),
+        // CPUID, the start-up check of the build's instruction set, the build's git commit.
+        .target(name: "CHensPlatform"),
 
         // Shared foundations: errors, threading, progress, versions.
-        .target(name: "HensCore", dependencies: ["COpenBLAS", "CSystem", .product(name: "Yams", package: "Yams")]),
-        // Quadrature, Legendre functions, FFT plans, scalar and vector spherical harmonic transforms.
-        .target(name: "Spherical", dependencies: ["HensCore", "CFFTW", "COpenBLAS"]),
+        .target(name: "HensCore", dependencies: ["CSystem", .product(name: "Yams", package: "Yams")]),
+        // The numerics backend, the only importer of FFTW and BLAS: GEMM, real FFT plans under one
+        // planner lock, the BLAS kernel selection and self-check, CPU identity, provenance.
+        .target(name: "NumericsBackend", dependencies: ["HensCore", "CFFTW", "COpenBLAS", "CHensPlatform"]),
+        // Quadrature, Legendre functions, ring FFTs, scalar and vector spherical harmonic transforms.
+        .target(name: "Spherical", dependencies: ["HensCore", "NumericsBackend"]),
         // Rotating shallow-water equations on the sphere: the embedded default data set.
-        .target(name: "ShallowWater", dependencies: ["HensCore", "Spherical", "DatasetIO"]),
+        .target(name: "ShallowWater", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO"]),
         // The canonical data-set files (splits, statistics) over NetCDF, written atomically.
-        .target(name: "DatasetIO", dependencies: ["HensCore", "CNetCDF", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DatasetIO", dependencies: ["HensCore", "NumericsBackend", "CNetCDF", .product(name: "Crypto", package: "swift-crypto")]),
         // Real NetCDF → canonical dataset: CF decoding (packing, axes, time), variable table.
         .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO", "Spherical", "Regrid"]),
         // Real lat-lon data onto a model grid: bilinear, conservative and spectral regridding.
         .target(name: "Regrid", dependencies: ["HensCore", "Spherical"]),
         // Spherical Fourier Neural Operator: layers with hand-written backward passes, the model.
-        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "CFFTW", "COpenBLAS"]),
+        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "NumericsBackend"]),
         // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints.
-        .target(name: "Training", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"]),
+        .target(name: "Training", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO"]),
         // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout.
-        .target(name: "Ensemble", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO", "Training", "Ingest"]),
+        .target(name: "Ensemble", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "Training", "Ingest"]),
         // Scoring: CRPS and the sorted per-point pass, dispersion, ranks, reliability, ROC, spectra,
         // EFI/SOT, bootstraps (pure kernels), and the `hens evaluate` / `hens mclimate` drivers.
-        .target(name: "Evaluation", dependencies: ["HensCore", "Spherical", "DatasetIO", "Ensemble", "Ingest", "CFFTW"]),
+        .target(name: "Evaluation", dependencies: ["HensCore", "Spherical", "NumericsBackend", "DatasetIO", "Ensemble", "Ingest"]),
         // The report of a scored run: figures from the score tables, drawn by gnuplot, in one HTML page.
         .target(name: "Report", dependencies: ["HensCore", "DatasetIO", "Ensemble", "Evaluation", "Training",
                                                .product(name: "Plot", package: "Plot"), .product(name: "SwiftCSV", package: "SwiftCSV")]),
@@ -52,10 +57,11 @@ let package = Package(
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation", "Report",
+                "HensCore", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .testTarget(name: "NumericsBackendTests", dependencies: ["NumericsBackend", "HensCore"]),
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
         .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO"]),
         .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO"]),

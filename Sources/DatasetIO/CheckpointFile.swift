@@ -1,6 +1,7 @@
 import CNetCDF
 import Foundation
 import HensCore
+import NumericsBackend
 
 /// One entry of a checkpoint's tensor table: the model's own `ParameterTensor` (HensCore), so
 /// what is stored is exactly what the model describes.
@@ -246,6 +247,7 @@ public struct Checkpoint: Equatable, Sendable {
             try nc.putAttribute("title", text: "hens model checkpoint")
             try nc.putAttribute("hens_checkpoint_format", ints: [Int32(Self.formatVersion)])
             try nc.putAttribute("hens_version", text: hensVersion)
+            try nc.putTextAttributes(BackendProvenance.fileAttributes)
             try nc.putAttribute("created", text: created)
             try nc.putAttribute("grid", text: grid.label)
             try nc.putAttribute("epoch", int64s: [Int64(epoch)])
@@ -330,6 +332,7 @@ public struct Checkpoint: Equatable, Sendable {
             throw fail("not a readable checkpoint, the file is damaged, truncated or not NetCDF (\(error.message.dropPrefix(path + ": ")))")
         }
         defer { nc.closeQuietly() }
+        try HensVersion.checkReadable(written: try nc.textAttribute("hens_version"), path: path)
 
         guard let version = try nc.int64Attribute("hens_checkpoint_format") else {
             throw fail("not a hens checkpoint (no integer global attribute 'hens_checkpoint_format')")

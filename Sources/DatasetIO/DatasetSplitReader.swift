@@ -39,7 +39,7 @@ public final class DatasetSplitReader {
 
     /// Opens and validates a split file.
     public init(path: String) throws {
-        let nc = try NetCDFFile.open(path: path)
+        let nc = try NetCDFFile.openHensFile(path: path)
         do {
             func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
 

@@ -64,14 +64,14 @@ public struct DatasetStatistics: Equatable, Sendable {
 
     /// The global text attributes of a `stats.nc` file (provenance, to carry over on rewrites).
     public static func readAttributes(from path: String) throws -> [String: String] {
-        let nc = try NetCDFFile.open(path: path)
+        let nc = try NetCDFFile.openHensFile(path: path)
         defer { nc.closeQuietly() }
         return try nc.textAttributes()
     }
 
     /// Reads a `stats.nc` file, checking that every variable is there with dim `channel`.
     public static func read(from path: String) throws -> DatasetStatistics {
-        let nc = try NetCDFFile.open(path: path)
+        let nc = try NetCDFFile.openHensFile(path: path)
         defer { nc.closeQuietly() }
         func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
         guard let dim = nc.dimensionID("channel") else { throw fail("missing dimension 'channel'") }

@@ -1,3 +1,4 @@
+import Foundation
 import HensCore
 
 /// One ensemble member as recorded in a shard file's member coordinate variables.
@@ -46,9 +47,7 @@ public struct EnsembleRunInfo: Equatable, Sendable {
 
     /// The global text attributes this info is written as (except `base_seed`, a UInt64).
     var textAttributes: [String: String] {
-        var globals = attributes
-        globals["Conventions"] = "CF-1.8"
-        globals["hens_version"] = HensVersion.string
+        var globals = attributes.merging(NetCDFFile.hensProvenance) { _, provenance in provenance }
         // One name per line: checkpoint paths may contain commas.
         globals["checkpoints"] = checkpoints.joined(separator: "\n")
         globals["perturbation"] = perturbation
@@ -117,5 +116,24 @@ public struct EnsembleShardOptions: Equatable, Sendable {
         case .bitGroom: return .bitGroom
         case .granularBitRound: return .granularBitRound
         }
+    }
+}
+
+extension EnsembleRunInfo {
+    /// The BLAS kernel each file of a run was written with (`hens_blas_kernel`; "unknown" for
+    /// files of hens 0.1.0), one "file: kernel" per line, in the files' order.
+    public static func blasKernels(_ files: [(path: String, attributes: [String: String])]) -> String {
+        files.map { "\(($0.path as NSString).lastPathComponent): \($0.attributes["hens_blas_kernel"] ?? "unknown")" }
+            .joined(separator: "\n")
+    }
+
+    /// A one-line note when the files of a run were written with different BLAS kernels: their
+    /// members then agree only to the cross-kernel tolerance, not bit for bit (README,
+    /// "Determinism contract"). nil when every file names the same kernel.
+    public static func mixedKernelNote(_ files: [(path: String, attributes: [String: String])]) -> String? {
+        let kernels = Set(files.map { $0.attributes["hens_blas_kernel"] ?? "unknown" })
+        guard kernels.count > 1 else { return nil }
+        return "the shards ran on different BLAS kernels (\(blasKernels(files).replacingOccurrences(of: "\n", with: ", "))); "
+            + "their results agree to the cross-kernel tolerance, not bit for bit"
     }
 }

@@ -21,7 +21,7 @@ public final class EnsembleShardReader {
 
     /// Opens and validates a shard file.
     public init(path: String) throws {
-        let nc = try NetCDFFile.open(path: path)
+        let nc = try NetCDFFile.openHensFile(path: path)
         do {
             func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
             var (layout, ids) = try EnsembleOutputLayout.read(from: nc, path: path)

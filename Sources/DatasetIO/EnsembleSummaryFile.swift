@@ -133,7 +133,7 @@ public enum EnsembleSummaryFile {
 
     /// Reads a summary file written by `write`.
     public static func read(path: String) throws -> Contents {
-        let nc = try NetCDFFile.open(path: path)
+        let nc = try NetCDFFile.openHensFile(path: path)
         defer { nc.closeQuietly() }
         func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
         var (layout, ids) = try EnsembleOutputLayout.read(from: nc, path: path)

@@ -63,7 +63,7 @@ public struct LabelledArrays: Equatable, Sendable {
     public var axes: [Axis]
     /// The variables.
     public var variables: [Variable]
-    /// Global text attributes (`Conventions` and `hens_version` are added on writing).
+    /// Global text attributes (`Conventions`, `hens_version` and the provenance are added on writing).
     public var attributes: [String: String]
 
     /// A file's worth of arrays.
@@ -122,7 +122,7 @@ public struct LabelledArrays: Equatable, Sendable {
     /// Reads a file written by `write(to:)` (or any NetCDF file of 1-D coordinates and numeric
     /// variables over them).
     public static func read(path: String) throws -> LabelledArrays {
-        let nc = try NetCDFFile.open(path: path)
+        let nc = try NetCDFFile.openHensFile(path: path)
         defer { nc.closeQuietly() }
         var axes: [Axis] = [], variables: [Variable] = []
         let all = try nc.variables()
@@ -154,8 +154,7 @@ public struct LabelledArrays: Equatable, Sendable {
             variables.append(Variable(info.name, dimensions: dimensions, values: values, attributes: attributes))
         }
         var globals = try nc.textAttributes()
-        globals.removeValue(forKey: "Conventions")
-        globals.removeValue(forKey: "hens_version")
+        for key in NetCDFFile.hensProvenance.keys { globals.removeValue(forKey: key) }
         return LabelledArrays(axes: axes, variables: variables, attributes: globals)
     }
 }

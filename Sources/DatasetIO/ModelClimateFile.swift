@@ -108,7 +108,7 @@ public final class ModelClimateReader {
 
     /// Opens and validates a model-climate file.
     public init(path: String) throws {
-        let nc = try NetCDFFile.open(path: path)
+        let nc = try NetCDFFile.openHensFile(path: path)
         do {
             func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message) (expected a model climate from hens mclimate)") }
             func axis(_ name: String) throws -> (dim: Int32, values: [Double]) {

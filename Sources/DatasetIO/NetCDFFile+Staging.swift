@@ -1,5 +1,6 @@
 import CNetCDF
 import HensCore
+import NumericsBackend
 
 extension NetCDFFile {
     /// Creates a complete NetCDF file for `path` under a temporary name: `body` defines and
@@ -28,12 +29,15 @@ extension NetCDFFile {
 
 extension NetCDFFile {
     /// Writes `attributes` as global text attributes (sorted keys: stable headers) together with
-    /// `Conventions = CF-1.8` and the writing `hens_version`.
+    /// `Conventions = CF-1.8` and the provenance of the writer (`hensProvenance`).
     func putGlobalAttributes(_ attributes: [String: String]) throws {
-        var globals = attributes
-        globals["Conventions"] = "CF-1.8"
-        globals["hens_version"] = HensVersion.string
-        try putTextAttributes(globals)
+        try putTextAttributes(attributes.merging(Self.hensProvenance) { _, provenance in provenance })
+    }
+
+    /// `Conventions`, `hens_version` and the backend's provenance (git commit, BLAS kernel, CPU),
+    /// which take precedence over a writer's own attributes of the same names.
+    static var hensProvenance: [String: String] {
+        BackendProvenance.fileAttributes.merging(["Conventions": "CF-1.8", "hens_version": HensVersion.string]) { $1 }
     }
 
     /// Writes text attributes of a variable (or global ones), in sorted key order so identical

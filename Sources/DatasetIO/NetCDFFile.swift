@@ -70,6 +70,19 @@ struct NetCDFFile {
         return NetCDFFile(id: ncid, name: path, errorKind: .badInput)
     }
 
+    /// Opens a file hens wrote, read-only, refusing one written by a hens whose format this build
+    /// does not read (`HensVersion.checkReadable`).
+    static func openHensFile(path: String) throws -> NetCDFFile {
+        let nc = try open(path: path)
+        do {
+            try HensVersion.checkReadable(written: try nc.textAttribute("hens_version"), path: path)
+        } catch {
+            nc.closeQuietly()
+            throw error
+        }
+        return nc
+    }
+
     /// Opens an existing file for writing (to extend a copy of a dataset file); errors are `.io`.
     static func openForWriting(path: String, displayName: String) throws -> NetCDFFile {
         var ncid: Int32 = -1

@@ -31,6 +31,10 @@ public struct ForecastComparison {
         public var worstMemberDifference = 0.0
         /// Largest relative difference of a summary mean or M2.
         public var worstSummaryDifference = 0.0
+        /// The BLAS kernels the member files of each folder were written with (`hens_blas_kernel`).
+        public var kernelsA = Set<String>(), kernelsB = Set<String>()
+        /// Whether the two runs used different BLAS kernels: then bit equality is not promised.
+        public var kernelsDiffer: Bool { kernelsA != kernelsB }
     }
 
     /// Compares folders `a` and `b`; throws `badInput` describing the first disagreement.
@@ -48,6 +52,14 @@ public struct ForecastComparison {
             guard Set(ma.keys) == Set(mb.keys) else {
                 throw HensError(.badInput, "\(fa) and \(fb) hold different members (\(ma.count) vs \(mb.count))")
             }
+            report.kernelsA.formUnion(ma.values.map { $0.0.run.attributes["hens_blas_kernel"] ?? "unknown" })
+            report.kernelsB.formUnion(mb.values.map { $0.0.run.attributes["hens_blas_kernel"] ?? "unknown" })
+            // Determinism contract: bit equality holds for one machine and BLAS kernel only.
+            let kernelHint = report.kernelsDiffer
+                ? "; the runs used different BLAS kernels (\(report.kernelsA.sorted().joined(separator: ", ")) vs "
+                    + "\(report.kernelsB.sorted().joined(separator: ", "))), which agree to a tolerance, not bit for bit: "
+                    + "compare with --member-tolerance"
+                : ""
             var buffer = [Float](), other = [Float]()
             for (member, (readerA, slotA)) in ma.sorted(by: { $0.key < $1.key }) {
                 let (readerB, slotB) = mb[member]!
@@ -62,7 +74,7 @@ public struct ForecastComparison {
                         report.worstMemberDifference = max(report.worstMemberDifference, d)
                         if d > memberTolerance {
                             throw HensError(.badInput, "member \(member), \(readerA.layout.channels[c].name), lead \(lead): "
-                                + "\(readerA.path) and \(readerB.path) differ by \(d) (relative) > \(memberTolerance)")
+                                + "\(readerA.path) and \(readerB.path) differ by \(d) (relative) > \(memberTolerance)\(kernelHint)")
                         }
                         report.fields += 1
                     }

@@ -1,6 +1,7 @@
 import DatasetIO
 import Foundation
 import HensCore
+import NumericsBackend
 import SFNO
 import Spherical
 import Training

@@ -1,5 +1,6 @@
 import Foundation
 import HensCore
+import NumericsBackend
 import Spherical
 
 /// Spatially correlated Gaussian noise on the sphere: the SPPT-style spectral pattern of HENS'

@@ -101,6 +101,8 @@ public enum SummaryMerge {
         let layout = first.contents.layout
         var run = first.contents.run
         run.attributes[shardKey] = mergedShard
+        // The merged file carries the merging process's provenance; each shard's kernel is kept.
+        run.attributes[shardKernelsKey] = EnsembleRunInfo.blasKernels(parts.map { ($0.path, $0.contents.run.attributes) })
         return EnsembleSummaryFile.Contents(
             layout: layout,
             arrays: merged!.arrays(latitudeCount: layout.latitudes.count, longitudeCount: layout.longitudes.count),
@@ -125,6 +127,9 @@ public enum SummaryMerge {
         }
         return shard
     }
+
+    /// Attribute of a merged summary: the BLAS kernel of each shard, one "file: kernel" per line.
+    public static let shardKernelsKey = "shard_blas_kernels"
 
     /// The shard a file name `summary-shard-k-of-N.nc` names, nil for other names.
     public static func shardInFileName(_ path: String) -> ShardSpec? {

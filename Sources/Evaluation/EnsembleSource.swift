@@ -68,6 +68,8 @@ public final class ForecastShardSource: EnsembleSource {
     public let attributes: [String: String]
     /// The shard files read.
     public let paths: [String]
+    /// A note when the shards were written with different BLAS kernels (nil when they agree).
+    public var mixedKernelNote: String? { EnsembleRunInfo.mixedKernelNote(readers.map { ($0.path, $0.run.attributes) }) }
     private let readers: [EnsembleShardReader]
     /// (reader, slot) of each member, in `memberIndices` order.
     private let slots: [(reader: Int, slot: Int)]

@@ -1,4 +1,4 @@
-import CFFTW
+import NumericsBackend
 import Foundation
 import HensCore
 import Spherical
@@ -142,11 +142,6 @@ public final class AngularPowerSpectrum: @unchecked Sendable {
     }
 }
 
-/// FFTW's planner is not thread-safe; this type's plan creation and destruction go through this
-/// lock. (Spherical's and SFNO's planners have their own private locks, so plans here are made
-/// once, at init, to keep the window for a clash with them small.)
-private let zonalPlannerLock = NSLock()
-
 /// Zonal energy spectrum per latitude row (WeatherBench 2 `ZonalEnergySpectrum`, metrics.md §3.1),
 /// and its area-weighted average over a latitude band.
 ///
@@ -177,9 +172,9 @@ public final class ZonalEnergySpectrum: @unchecked Sendable {
     public let wb2NyquistCompat: Bool
     /// Number of wavenumbers k = 0…⌊L/2⌋.
     public var wavenumberCount: Int { nlon / 2 + 1 }
-    private let plan: OpaquePointer
+    private let plan: RealFFTPlan<Double>
 
-    /// Plans the row FFT (FFTW_ESTIMATE, double precision) once.
+    /// Plans the row FFT (double precision, reproducible `.estimate` planning) once.
     /// - Parameters:
     ///   - latitudes: row centres in degrees, strictly monotonic (either order).
     ///   - nlon: equally spaced longitudes per row over the full circle (≥ 2).
@@ -201,20 +196,9 @@ public final class ZonalEnergySpectrum: @unchecked Sendable {
         circumferences = latitudes.map { abs($0) >= 90 ? 0 : 2 * .pi * radius * cos($0 * .pi / 180) }
         bandWeights = masked.map { $0 / total }
         let input = UnsafeMutablePointer<Double>.allocate(capacity: nlon)
-        let output = UnsafeMutablePointer<fftw_complex>.allocate(capacity: nlon / 2 + 1)
+        let output = UnsafeMutablePointer<Double>.allocate(capacity: 2 * (nlon / 2 + 1))
         defer { input.deallocate(); output.deallocate() }
-        zonalPlannerLock.lock()
-        // FFTW_ESTIMATE: reproducible plans (no timing); FFTW_UNALIGNED: executed on any buffer.
-        let made = fftw_plan_dft_r2c_1d(Int32(nlon), input, output, UInt32(FFTW_ESTIMATE) | UInt32(FFTW_UNALIGNED))
-        zonalPlannerLock.unlock()
-        guard let made else { throw HensError(.internal, "FFTW could not plan a length-\(nlon) real FFT") }
-        plan = made
-    }
-
-    deinit {
-        zonalPlannerLock.lock()
-        fftw_destroy_plan(plan)
-        zonalPlannerLock.unlock()
+        plan = try RealFFTPlan(.forward, length: nlon, loops: [], input: input, output: output)
     }
 
     /// Spectra of every row of one field (nlat × nlon, row-major, rows as `latitudes`):
@@ -229,14 +213,14 @@ public final class ZonalEnergySpectrum: @unchecked Sendable {
             let out = out
             Parallel.forEachChunk(nlat) { rows in
                 let input = UnsafeMutablePointer<Double>.allocate(capacity: nlon)
-                let spectrum = UnsafeMutablePointer<fftw_complex>.allocate(capacity: width)
+                let spectrum = UnsafeMutablePointer<Double>.allocate(capacity: 2 * width)
                 defer { input.deallocate(); spectrum.deallocate() }
                 let scale = 1 / Double(nlon)
                 for j in rows {
                     for l in 0..<nlon { input[l] = Double(field[j * nlon + l]) }
-                    fftw_execute_dft_r2c(plan, input, spectrum)
+                    plan.execute(input, spectrum)
                     for k in 0..<width {
-                        let re = spectrum[k].0 * scale, im = spectrum[k].1 * scale
+                        let re = spectrum[2 * k] * scale, im = spectrum[2 * k + 1] * scale
                         let nyquist = nlon % 2 == 0 && k == nlon / 2
                         let factor: Double = k == 0 || (nyquist && !wb2NyquistCompat) ? 1 : 2
                         out[j * width + k] = circumferences[j] * factor * (re * re + im * im)

@@ -1,26 +1,23 @@
 import Dispatch
 import Foundation
-import COpenBLAS
 
 /// Process-wide thread settings shared by every numerical kernel in hens.
 ///
 /// hens runs its own parallel loops (`DispatchQueue.concurrentPerform`) around
-/// single-threaded BLAS and FFTW calls, so that exactly `threadCount` cores are
-/// busy and no library oversubscribes them. `configure(threads:)` is called once
-/// by the CLI (`--threads N`) before any work starts.
+/// single-threaded BLAS and FFTW calls (the numerics backend keeps BLAS at one thread), so that
+/// exactly `threadCount` cores are busy and no library oversubscribes them.
+/// `configure(threads:)` is called once by the CLI (`--threads N`) before any work starts.
 public enum Parallel {
     nonisolated(unsafe) private static var _threadCount = ProcessInfo.processInfo.activeProcessorCount
 
     /// Number of worker threads hens' parallel loops use (≥ 1).
     public static var threadCount: Int { _threadCount }
 
-    /// Sets the thread count for hens' loops and pins OpenBLAS to one thread, because
-    /// hens splits GEMMs across its own workers.
+    /// Sets the thread count for hens' loops and tunes the allocator for numerical work.
     /// - Parameter threads: worker count; `nil` or a value < 1 means all active cores.
     public static func configure(threads: Int?) {
         let n = threads.flatMap { $0 >= 1 ? $0 : nil } ?? ProcessInfo.processInfo.activeProcessorCount
         _threadCount = max(1, n)
-        openblas_set_num_threads(1)
         Allocator.tuneForNumerics()
     }
 

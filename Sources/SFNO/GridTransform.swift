@@ -1,10 +1,7 @@
-import CFFTW
 import Foundation
 import HensCore
+import NumericsBackend
 import Spherical
-
-/// FFTW's planner is not thread-safe; SFNO plans are made under this lock.
-private let plannerLock = NSLock()
 
 /// The scalar SHT of one grid as the SFNO uses it — ortho normalisation, Condon–Shortley
 /// phase, torch-harmonics conventions (the same transform as `SphericalHarmonicTransform`) —
@@ -60,10 +57,10 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
     /// on 64-byte aligned arrays, which may use FFTW's SIMD codelets (2× faster here than
     /// `FFTW_UNALIGNED` plans), and unaligned fall-backs for arrays FFTW considers differently
     /// aligned (e.g. fields of an odd number of points).
-    private let forwardPlan: OpaquePointer
-    private let inversePlan: OpaquePointer
-    private let forwardPlanUnaligned: OpaquePointer
-    private let inversePlanUnaligned: OpaquePointer
+    private let forwardPlan: RealFFTPlan<T>
+    private let inversePlan: RealFFTPlan<T>
+    private let forwardPlanUnaligned: RealFFTPlan<T>
+    private let inversePlanUnaligned: RealFFTPlan<T>
 
     var lmax: Int { modes.lmax }
     var mmax: Int { modes.mmax }
@@ -130,55 +127,27 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
         defer { realRaw.deallocate(); complexRaw.deallocate() }
         let real = realRaw.bindMemory(to: T.self, capacity: nlat * nlon)
         let complex = complexRaw.bindMemory(to: T.self, capacity: nlat * freqs * 2)
-        let rigour = planning == .measure ? UInt32(FFTW_MEASURE) : UInt32(FFTW_ESTIMATE)
-        plannerLock.lock()
-        defer { plannerLock.unlock() }
-        func plans(_ flags: UInt32) -> (OpaquePointer, OpaquePointer)? {
-            guard let f = T.planForward(length: nlon, inputStride: 1, outputStride: 1,
-                                        loops: [fftw_iodim64(n: nlat, is: nlon, os: freqs)],
-                                        input: real, output: complex, flags: flags),
-                  let i = T.planInverse(length: nlon, inputStride: 1, outputStride: 1,
-                                        loops: [fftw_iodim64(n: nlat, is: freqs, os: nlon)],
-                                        input: complex, output: real, flags: flags)
-            else { return nil }
-            return (f, i)
+        func plans(_ alignment: FFTAlignment) throws -> (RealFFTPlan<T>, RealFFTPlan<T>) {
+            (try RealFFTPlan(.forward, length: nlon, loops: [FFTLoop(count: nlat, inputStride: nlon, outputStride: freqs)],
+                             input: real, output: complex, planning: planning, alignment: alignment),
+             try RealFFTPlan(.inverse, length: nlon, loops: [FFTLoop(count: nlat, inputStride: freqs, outputStride: nlon)],
+                             input: complex, output: real, planning: planning, alignment: alignment))
         }
-        guard let aligned = plans(rigour), let unaligned = plans(rigour | UInt32(FFTW_UNALIGNED)) else {
-            throw HensError(.internal, "FFTW could not plan length-\(nlon) transforms")
-        }
-        (forwardPlan, inversePlan) = aligned
-        (forwardPlanUnaligned, inversePlanUnaligned) = unaligned
-    }
-
-    deinit {
-        plannerLock.lock()
-        for plan in [forwardPlan, inversePlan, forwardPlanUnaligned, inversePlanUnaligned] { T.destroy(plan) }
-        plannerLock.unlock()
-    }
-
-    /// Whether both arrays of an FFT call have the planning arrays' alignment as FFTW defines
-    /// it (`fftw_alignment_of`, the condition of its new-array execute for SIMD plans).
-    @inline(__always)
-    private static func aligned(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>) -> Bool {
-        if T.self == Float.self {
-            return fftwf_alignment_of(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self)) == 0
-                && fftwf_alignment_of(UnsafeMutableRawPointer(b).assumingMemoryBound(to: Float.self)) == 0
-        }
-        return fftw_alignment_of(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Double.self)) == 0
-            && fftw_alignment_of(UnsafeMutableRawPointer(b).assumingMemoryBound(to: Double.self)) == 0
+        (forwardPlan, inversePlan) = try plans(.simd)
+        (forwardPlanUnaligned, inversePlanUnaligned) = try plans(.any)
     }
 
     /// Real FFTs of the rings of field i into its spectrum.
     @inline(__always)
     private func ringFFT(_ field: UnsafePointer<T>, into spectrum: UnsafeMutablePointer<T>) {
         let input = UnsafeMutablePointer(mutating: field)
-        T.executeForward(Self.aligned(input, spectrum) ? forwardPlan : forwardPlanUnaligned, input, spectrum)
+        (RealFFTPlan<T>.isSIMDAligned(input, spectrum) ? forwardPlan : forwardPlanUnaligned).execute(input, spectrum)
     }
 
     /// Inverse real FFTs of one field's spectrum (destroyed) into its rings.
     @inline(__always)
     private func ringInverseFFT(_ spectrum: UnsafeMutablePointer<T>, into field: UnsafeMutablePointer<T>) {
-        T.executeInverse(Self.aligned(spectrum, field) ? inversePlan : inversePlanUnaligned, spectrum, field)
+        (RealFFTPlan<T>.isSIMDAligned(spectrum, field) ? inversePlan : inversePlanUnaligned).execute(spectrum, field)
     }
 
     /// Padded reals per field spectrum.
@@ -272,12 +241,12 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
             let rows = c + modes.orderOffsets[m] * width
             let (symRows, antiRows) = ((lmax - m + 1) / 2, (lmax - m) / 2)
             symmetric.withUnsafeBufferPointer { s in
-                gemm(m: symRows, n: width, k: evenPairs, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m], lda: evenPairs,
+                T.gemm(m: symRows, n: width, k: evenPairs, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m], lda: evenPairs,
                      b: even + m * width, ldb: mmax * width, beta: 0, c: rows, ldc: 2 * width)
             }
             if oddPairs > 0 {
                 antisymmetric.withUnsafeBufferPointer { a in
-                    gemm(m: antiRows, n: width, k: oddPairs, alpha: alpha, a: a.baseAddress! + antisymmetricOffsets[m],
+                    T.gemm(m: antiRows, n: width, k: oddPairs, alpha: alpha, a: a.baseAddress! + antisymmetricOffsets[m],
                          lda: oddPairs, b: odd + m * width, ldb: mmax * width, beta: 0, c: rows + width, ldc: 2 * width)
                 }
             } else {
@@ -299,12 +268,12 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
             let (symRows, antiRows) = ((lmax - m + 1) / 2, (lmax - m) / 2)
             let e = even + m * width, o = odd + m * width
             symmetric.withUnsafeBufferPointer { s in
-                gemm(transposeA: true, m: evenPairs, n: width, k: symRows, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m],
+                T.gemm(transposeA: true, m: evenPairs, n: width, k: symRows, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m],
                      lda: evenPairs, b: rows, ldb: 2 * width, beta: 0, c: e, ldc: mmax * width)
             }
             if antiRows > 0 {
                 antisymmetric.withUnsafeBufferPointer { a in
-                    gemm(transposeA: true, m: oddPairs, n: width, k: antiRows, alpha: alpha,
+                    T.gemm(transposeA: true, m: oddPairs, n: width, k: antiRows, alpha: alpha,
                          a: a.baseAddress! + antisymmetricOffsets[m], lda: oddPairs, b: rows + width, ldb: 2 * width,
                          beta: 0, c: o, ldc: mmax * width)
                 }

@@ -28,14 +28,14 @@ struct PointwiseLinear {
                 beta = 1
             }
         }
-        gemm(m: outChannels, n: columns, k: inChannels, a: parameters + weight, lda: inChannels,
+        T.gemm(m: outChannels, n: columns, k: inChannels, a: parameters + weight, lda: inChannels,
              b: x, ldb: ldx, beta: beta, c: y, ldc: ldy)
     }
 
     /// ∂L/∂x = Wᵀ·∂L/∂y for `columns` columns (added to `gradX` when `accumulate`).
     func backwardInput<T: SHTScalar>(_ parameters: UnsafePointer<T>, gradY: UnsafePointer<T>, ldgy: Int,
                                      gradX: UnsafeMutablePointer<T>, ldgx: Int, columns: Int, accumulate: Bool) {
-        gemm(transposeA: true, m: inChannels, n: columns, k: outChannels, a: parameters + weight, lda: inChannels,
+        T.gemm(transposeA: true, m: inChannels, n: columns, k: outChannels, a: parameters + weight, lda: inChannels,
              b: gradY, ldb: ldgy, beta: accumulate ? 1 : 0, c: gradX, ldc: ldgx)
     }
 
@@ -44,7 +44,7 @@ struct PointwiseLinear {
     func backwardParameters<T: SHTScalar>(gradY: UnsafePointer<T>, ldgy: Int, x: UnsafePointer<T>, ldx: Int,
                                           points: Int, gradParameters: UnsafeMutablePointer<T>) {
         Parallel.forEachChunk(outChannels) { rows in
-            gemm(transposeB: true, m: rows.count, n: inChannels, k: points, a: gradY + rows.lowerBound * ldgy, lda: ldgy,
+            T.gemm(transposeB: true, m: rows.count, n: inChannels, k: points, a: gradY + rows.lowerBound * ldgy, lda: ldgy,
                  b: x, ldb: ldx, beta: 1, c: gradParameters + weight + rows.lowerBound * inChannels, ldc: inChannels)
             if let bias {
                 Elementwise.accumulateRowSums(gradY + rows.lowerBound * ldgy, ld: ldgy, rows: rows.count, columns: points,

@@ -1,5 +1,6 @@
 import Foundation
 import HensCore
+import NumericsBackend
 import Spherical
 
 /// A Spherical Fourier Neural Operator with a flat parameter buffer, a forward pass for

@@ -68,7 +68,7 @@ struct SpectralConvolution {
                     rotated[0] = -im; rotated[1] = re
                 }
             }
-            gemm(m: e, n: cols, k: 2 * e, a: parameters + weight + l * e * e * 2, lda: 2 * e,
+            T.gemm(m: e, n: cols, k: 2 * e, a: parameters + weight + l * e * e * 2, lda: 2 * e,
                  b: s, ldb: cols, beta: 0, c: out, ldc: cols)
             for m in 0..<n {
                 let dst = y + modes.row(l: l, m: m) * width
@@ -100,8 +100,8 @@ struct SpectralConvolution {
                     g[o * cols + 2 * m + 1] = src[2 * o + 1]
                 }
             }
-            gemm(transposeA: true, m: 2 * e, n: cols, k: e, a: a, lda: 2 * e, b: g, ldb: cols, beta: 0, c: gs, ldc: cols)
-            gemm(transposeB: true, m: e, n: 2 * e, k: cols, a: g, lda: cols, b: stack + stackOffsets[l], ldb: cols,
+            T.gemm(transposeA: true, m: 2 * e, n: cols, k: e, a: a, lda: 2 * e, b: g, ldb: cols, beta: 0, c: gs, ldc: cols)
+            T.gemm(transposeB: true, m: e, n: 2 * e, k: cols, a: g, lda: cols, b: stack + stackOffsets[l], ldb: cols,
                  beta: 1, c: gradParameters + weight + l * e * e * 2, ldc: 2 * e)
             for m in 0..<n {
                 let dst = gradX + modes.row(l: l, m: m) * width

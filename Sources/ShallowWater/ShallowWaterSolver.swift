@@ -1,5 +1,6 @@
 import Foundation
 import HensCore
+import NumericsBackend
 import Spherical
 
 /// Spectral solver for the rotating shallow-water equations on the sphere in

@@ -1,22 +1,6 @@
-import CFFTW
 import Foundation
 import HensCore
-
-/// How hard FFTW searches for a fast plan (FFTW_ESTIMATE or FFTW_MEASURE).
-public enum FFTPlanning: Sendable {
-    /// Heuristic plans, created instantly.
-    case estimate
-    /// Timed plans: slower to create (once per shape), faster to run.
-    case measure
-
-    var flags: UInt32 {
-        let base = UInt32(FFTW_UNALIGNED) // executed on sub-arrays of any alignment
-        return self == .measure ? base | UInt32(FFTW_MEASURE) : base | UInt32(FFTW_ESTIMATE)
-    }
-}
-
-/// FFTW's planner is not thread-safe; plan creation and destruction go through this lock.
-private let plannerLock = NSLock()
+import NumericsBackend
 
 /// Real FFTs along longitude for a batch of fields, between the grid layout
 /// `[b][k][j]` (batch, row, column) and the "Fourier-major" layout `[m][k][b]` of complex
@@ -30,8 +14,8 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
     /// Number of complex Fourier coefficients per ring: nlon/2 + 1.
     let frequencies: Int
     let planning: FFTPlanning
-    private var forwardPlans: [Key: OpaquePointer] = [:]
-    private var inversePlans: [Key: OpaquePointer] = [:]
+    private var forwardPlans: [Key: RealFFTPlan<T>] = [:]
+    private var inversePlans: [Key: RealFFTPlan<T>] = [:]
     private let cacheLock = NSLock()
 
     private struct Key: Hashable { let batch: Int; let rows: Int }
@@ -43,13 +27,6 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
         self.planning = planning
     }
 
-    deinit {
-        plannerLock.lock()
-        for plan in forwardPlans.values { T.destroy(plan) }
-        for plan in inversePlans.values { T.destroy(plan) }
-        plannerLock.unlock()
-    }
-
     /// Real values per batch of fields on the grid.
     func gridCount(batch: Int) -> Int { batch * nlat * nlon }
     /// Reals (re, im interleaved) in the Fourier-major buffer.
@@ -59,7 +36,7 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
     func forward(_ grid: UnsafeMutablePointer<T>, _ spectrum: UnsafeMutablePointer<T>, batch: Int) {
         Parallel.forEachChunk(nlat) { rows in
             let plan = self.plan(forward: true, batch: batch, rows: rows.count)
-            T.executeForward(plan, grid + rows.lowerBound * self.nlon, spectrum + 2 * rows.lowerBound * batch)
+            plan.execute(grid + rows.lowerBound * self.nlon, spectrum + 2 * rows.lowerBound * batch)
         }
     }
 
@@ -68,11 +45,11 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
     func inverse(_ spectrum: UnsafeMutablePointer<T>, _ grid: UnsafeMutablePointer<T>, batch: Int) {
         Parallel.forEachChunk(nlat) { rows in
             let plan = self.plan(forward: false, batch: batch, rows: rows.count)
-            T.executeInverse(plan, spectrum + 2 * rows.lowerBound * batch, grid + rows.lowerBound * self.nlon)
+            plan.execute(spectrum + 2 * rows.lowerBound * batch, grid + rows.lowerBound * self.nlon)
         }
     }
 
-    private func plan(forward: Bool, batch: Int, rows: Int) -> OpaquePointer {
+    private func plan(forward: Bool, batch: Int, rows: Int) -> RealFFTPlan<T> {
         let key = Key(batch: batch, rows: rows)
         cacheLock.lock()
         defer { cacheLock.unlock() }
@@ -82,25 +59,27 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
         return p
     }
 
-    private func makePlan(forward: Bool, batch: Int, rows: Int) -> OpaquePointer {
-        // Scratch arrays sized for the whole grid: FFTW_MEASURE overwrites them while planning.
+    private func makePlan(forward: Bool, batch: Int, rows: Int) -> RealFFTPlan<T> {
+        // Scratch arrays sized for the whole grid: `.measure` planning overwrites them.
         let real = UnsafeMutablePointer<T>.allocate(capacity: gridCount(batch: batch))
         let complex = UnsafeMutablePointer<T>.allocate(capacity: spectrumCount(batch: batch))
         defer { real.deallocate(); complex.deallocate() }
         let spectrumStride = nlat * batch // between orders m, in complex units
-        plannerLock.lock()
-        defer { plannerLock.unlock() }
-        let plan: OpaquePointer?
-        if forward {
-            let loops = [fftw_iodim64(n: batch, is: nlat * nlon, os: 1), fftw_iodim64(n: rows, is: nlon, os: batch)]
-            plan = T.planForward(length: nlon, inputStride: 1, outputStride: spectrumStride, loops: loops,
-                                 input: real, output: complex, flags: planning.flags)
-        } else {
-            let loops = [fftw_iodim64(n: batch, is: 1, os: nlat * nlon), fftw_iodim64(n: rows, is: batch, os: nlon)]
-            plan = T.planInverse(length: nlon, inputStride: spectrumStride, outputStride: 1, loops: loops,
-                                 input: complex, output: real, flags: planning.flags)
+        do {
+            if forward {
+                let loops = [FFTLoop(count: batch, inputStride: nlat * nlon, outputStride: 1),
+                             FFTLoop(count: rows, inputStride: nlon, outputStride: batch)]
+                return try RealFFTPlan(.forward, length: nlon, inputStride: 1, outputStride: spectrumStride, loops: loops,
+                                       input: real, output: complex, planning: planning)
+            } else {
+                let loops = [FFTLoop(count: batch, inputStride: 1, outputStride: nlat * nlon),
+                             FFTLoop(count: rows, inputStride: batch, outputStride: nlon)]
+                return try RealFFTPlan(.inverse, length: nlon, inputStride: spectrumStride, outputStride: 1, loops: loops,
+                                       input: complex, output: real, planning: planning)
+            }
+        } catch {
+            // Plain strided real transforms always plan; failing here is a broken FFTW.
+            fatalError("\(error)")
         }
-        guard let plan else { fatalError("FFTW could not plan a length-\(nlon) transform") }
-        return plan
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HensCore
+import NumericsBackend
 
 /// How the Legendre stage of a transform is computed.
 public enum LegendreAlgorithm: String, CaseIterable, Sendable {
@@ -56,7 +57,7 @@ public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable
     /// - Throws: when the band limits do not fit the grid.
     public init(grid: SphericalGrid, lmax: Int? = nil, mmax: Int? = nil,
                 normalization: Normalization = .ortho, csPhase: Bool = true,
-                planning: FFTPlanning = .measure) throws {
+                planning: FFTPlanning = .estimate) throws {
         let truncation = try Truncation(grid: grid, lmax: lmax, mmax: mmax)
         let l = truncation.lmax, m = truncation.mmax
         self.grid = grid

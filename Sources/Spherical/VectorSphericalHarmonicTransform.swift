@@ -1,5 +1,6 @@
 import Foundation
 import HensCore
+import NumericsBackend
 
 /// Forward and inverse vector spherical harmonic transforms (torch-harmonics
 /// `RealVectorSHT` / `InverseRealVectorSHT`): a tangent vector field (v_θ, v_λ) ↔ its
@@ -35,7 +36,7 @@ public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Se
     /// Creates a vector transform; arguments as for `SphericalHarmonicTransform`.
     public init(grid: SphericalGrid, lmax: Int? = nil, mmax: Int? = nil,
                 normalization: Normalization = .ortho, csPhase: Bool = true,
-                planning: FFTPlanning = .measure) throws {
+                planning: FFTPlanning = .estimate) throws {
         let truncation = try Truncation(grid: grid, lmax: lmax, mmax: mmax)
         let l = truncation.lmax, m = truncation.mmax
         self.grid = grid

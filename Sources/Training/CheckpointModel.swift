@@ -1,5 +1,6 @@
 import DatasetIO
 import HensCore
+import NumericsBackend
 import SFNO
 import Spherical
 

@@ -1,4 +1,4 @@
-import COpenBLAS
+import NumericsBackend
 import Foundation
 import HensCore
 
@@ -78,39 +78,27 @@ func loadAverages() -> [Double] {
 
 /// Times one `n × n × n` `cblas_sgemm` (C = A·B, row-major) with OpenBLAS' own `threads`
 /// threads: the machine's practical Float32 peak. Leaves OpenBLAS single-threaded afterwards,
-/// as hens' kernels expect (`Parallel.configure`).
+/// as hens' kernels expect.
 func measureSGEMM(n: Int, threads: Int, budget: Double, minRuns: Int) -> (timing: Timing, otherCPU: Double?) {
     var generator = SeededGenerator(seed: 7)
     let a = (0..<(n * n)).map { _ in Float(generator.nextUniform()) }
     let b = (0..<(n * n)).map { _ in Float(generator.nextUniform()) }
     var c = [Float](repeating: 0, count: n * n)
-    openblas_set_num_threads(Int32(threads))
-    defer { openblas_set_num_threads(1) }
-    let size = blasint(n)
-    return timeRepeatedWithLoad(budget: budget, minRuns: minRuns) {
-        c.withUnsafeMutableBufferPointer { cp in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1, a, size, b, size, 0, cp.baseAddress!, size)
+    return BLASLibrary.withLibraryThreads(threads) {
+        timeRepeatedWithLoad(budget: budget, minRuns: minRuns) {
+            c.withUnsafeMutableBufferPointer { cp in
+                Float.blasGEMM(transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                               beta: 0, c: cp.baseAddress!, ldc: n)
+            }
         }
     }
 }
 
-/// Facts about the machine for benchmark JSON.
-func machineDescription() -> [String: Any] {
-    var cpu = "unknown"
-    if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-       let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-       let colon = line.firstIndex(of: ":") {
-        cpu = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-    }
-    return ["cpu": cpu, "cores": ProcessInfo.processInfo.activeProcessorCount,
-            "memory_gib": Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30),
-            "hostname": ProcessInfo.processInfo.hostName]
-}
-
-/// Prints `{"benchmark", "hens_version", "machine", "results"}` as JSON to stdout (and a file).
+/// Prints `{"benchmark", "hens_version", "machine", "results"}` as JSON to stdout (and a file);
+/// "machine" names the CPU, the BLAS library, kernel and how it was chosen, FFTW, the build.
 func emitBenchmarkJSON(benchmark: String, results: [[String: Any]], to path: String?) throws {
     let object: [String: Any] = ["benchmark": benchmark, "hens_version": HensVersion.string,
-                                 "machine": machineDescription(), "results": results]
+                                 "machine": BackendProvenance.machine, "results": results]
     let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))

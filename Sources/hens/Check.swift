@@ -6,8 +6,8 @@ import Spherical
 /// `hens check …`: quick self-checks a user can run on any machine.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Self-checks: numerical kernels (accuracy and a timing) and forecast outputs.",
-        subcommands: [CheckSHT.self, CheckSWE.self, CheckForecast.self])
+        abstract: "Self-checks: numerical kernels (accuracy and a timing), the BLAS kernel, forecast outputs.",
+        subcommands: [CheckSHT.self, CheckSWE.self, CheckForecast.self, CheckBLAS.self])
 }
 
 struct CheckSHT: ParsableCommand {

@@ -10,9 +10,11 @@ struct CheckForecast: ParsableCommand {
         discussion: """
         For example a single-process run against a sharded (mpirun, SLURM) or resumed one. Member \
         fields are matched by global member index and must agree within --member-tolerance \
-        (default 0: bit-identical); merged summaries must agree exactly except mean and M2, which \
-        may differ by --summary-tolerance of their largest value (parallel Welford round-off). \
-        Exits with status 1 and names the first difference otherwise.
+        (default 0: bit-identical, as README's determinism contract promises for runs on one machine \
+        with one BLAS kernel; runs of different kernels agree to a tolerance only, and the check says \
+        so); merged summaries must agree exactly except mean and M2, which may differ by \
+        --summary-tolerance of their largest value (shard merges regroup the sums). Exits with \
+        status 1 and names the first difference otherwise.
         """)
 
     @OptionGroup var global: GlobalOptions

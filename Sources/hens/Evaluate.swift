@@ -54,6 +54,9 @@ struct Evaluate: ParsableCommand {
         try applyOverrides(&options)
         var sources: [EnsembleSource] = []
         if let forecastFolder { sources += try Self.forecastSources(forecastFolder) }
+        for case let source as ForecastShardSource in sources {
+            if let note = source.mixedKernelNote { LogFormat.emit("hens: note: \(source.label): \(note)", level: "warning") }
+        }
         if !external.isEmpty {
             guard let datasetFolder else { throw HensError.invalid("--dataset", "the dataset to verify external ensembles against") }
             let archive = try AnalysisArchive(directory: datasetFolder)

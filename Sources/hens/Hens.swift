@@ -1,10 +1,11 @@
 import ArgumentParser
 import HensCore
+import NumericsBackend
 
 struct Hens: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hens",
         abstract: "Huge-ensemble weather emulation on the CPU.",
-        version: HensVersion.string,
+        version: ([HensVersion.string] + BackendProvenance.versionLines).joined(separator: "\n"),
         subcommands: [Generate.self, IngestCommand.self, Inspect.self, Train.self, Skill.self, Forecast.self, Merge.self, ModelClimate.self, Evaluate.self, Compare.self, ReportCommand.self, Check.self, Bench.self])
 }

@@ -38,6 +38,9 @@ struct Merge: ParsableCommand {
         for job in jobs {
             let parts = try job.shards.map { (path: $0, contents: try EnsembleSummaryFile.read(path: $0)) }
             let merged = try SummaryMerge.merge(parts)
+            if let note = EnsembleRunInfo.mixedKernelNote(parts.map { ($0.path, $0.contents.run.attributes) }) {
+                LogFormat.emit("hens: note: \(job.directory): \(note)", level: "warning")
+            }
             try EnsembleSummaryFile.write(path: job.output, contents: merged, deflateLevel: 1)
             if !global.quiet {
                 print("merge: \(merged.memberIndices.count) members from \(parts.count) shard(s) → \(job.output)")

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
 import HensCore
+import NumericsBackend
+
+// The BLAS kernel is chosen before anything else runs: a different kernel means re-executing
+// hens (README "BLAS kernels").
+BLASKernelStartup.apply { FileHandle.standardError.write(Data("hens: \($0)\n".utf8)) }
 
 // Errors that hens reports itself become one line on stderr and a documented exit code
 // (README "Exit codes"); argument-parser handles usage errors and --help.
