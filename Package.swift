@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "NumericsBackendTests", dependencies: ["NumericsBackend", "HensCore"]),
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
         .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO"]),
-        .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO"]),
+        .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO", "NumericsBackend"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO", "Spherical"]),
         .testTarget(name: "SFNOTests", dependencies: ["SFNO", "Spherical"], resources: [.copy("parity")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO"]),
