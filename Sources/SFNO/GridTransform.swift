@@ -15,8 +15,12 @@ import Spherical
 /// the triangular order-major layout of `TriangularModes`, which the per-order Legendre GEMMs
 /// write and read in place; (3) caller-owned scratch, so a forecast step allocates nothing, and
 /// work split into fixed pieces (fields, ring pairs, orders), so results do not depend on the
-/// thread count. The Legendre stage is the same idea as the general transform's table path:
-/// P̄ₗᵐ tables split by equatorial parity, rings folded into mirror pairs, only l ≥ m.
+/// thread count. The Legendre tables and ring pairs are the general transform's own
+/// (`ParityTables` with the Condon–Shortley phase, `RingPairs`); only the layout around them
+/// is this regime's (many fields at a low band limit: contiguous per-field ring FFTs folded into
+/// `[pair][order][field]` blocks, one GEMM per order over all fields), where the general
+/// transform, built for single fields up to high degree, folds one order of a Fourier-major
+/// batch at a time (`FoldedOrder`).
 ///
 /// **Adjoints.** With A = inverse, F = forward, Qₖ = qₖ·2π/nlon the cell area of ring k and
 /// wₘ the inverse real FFT's order weight (1 for m = 0 and the Nyquist order, 2 otherwise),
@@ -35,16 +39,15 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
     let points: Int
     /// Complex frequencies of one ring's real FFT (nlon/2 + 1).
     let frequencies: Int
-    /// Mirror-ring pairs holding an even part ((nlat + 1)/2; the equator, if any, is the last)
-    /// and an odd part (nlat/2).
-    let evenPairs: Int
-    let oddPairs: Int
+    /// The grid's mirror-ring pairs.
+    private let pairs: RingPairs
+    /// Mirror-ring pairs holding an even part ((nlat + 1)/2; the equator, if any, is the last).
+    var evenPairs: Int { pairs.evenCount }
+    /// Mirror-ring pairs holding an odd part (nlat/2).
+    var oddPairs: Int { pairs.oddCount }
     /// Parity tables per order: symmetric rows (l = m, m + 2, …) × evenPairs and
     /// antisymmetric rows (l = m + 1, m + 3, …) × oddPairs of (−1)ᵐ·P̄ₗᵐ(cos θ_p).
-    private let symmetric: [T]
-    private let antisymmetric: [T]
-    private let symmetricOffsets: [Int]
-    private let antisymmetricOffsets: [Int]
+    private let tables: ParityTables<T>
     /// Qₚ of each pair's rings.
     private let ringArea: [T]
     /// wₘ and 1/wₘ.
@@ -71,8 +74,7 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
         guard modes.mmax <= grid.nlon / 2 + 1 else {
             throw HensError.invalid("mmax", "at most nlon/2 + 1 = \(grid.nlon / 2 + 1) for \(grid.label), got \(modes.mmax)")
         }
-        let areas = grid.cellAreas
-        guard areas.allSatisfy({ $0 > 0 }) else {
+        guard grid.cellAreas.allSatisfy({ $0 > 0 }) else {
             throw HensError.invalid("grid", "\(grid.label) has a ring without quadrature weight")
         }
         self.grid = grid
@@ -80,43 +82,15 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
         points = grid.nlat * grid.nlon
         frequencies = grid.nlon / 2 + 1
         spectrumStride = Self.spectrumStride(nlat: grid.nlat, nlon: grid.nlon)
-        evenPairs = (grid.nlat + 1) / 2
-        oddPairs = grid.nlat / 2
-        ringArea = (0..<evenPairs).map { T(areas[$0]) }
+        let pairs = RingPairs(grid: grid)
+        self.pairs = pairs
+        ringArea = (0..<pairs.evenCount).map { T(pairs.forwardWeight[$0]) }
         let weights = (0..<modes.mmax).map { m -> Double in m == 0 || 2 * m == grid.nlon ? 1 : 2 }
         orderWeight = weights.map { T($0) }
         inverseOrderWeight = weights.map { T(1 / $0) }
 
-        // Tables, from the rescaled recurrence in Float64 (rounded once to T).
-        var sym = [T](), anti = [T](), symOffsets = [Int](), antiOffsets = [Int]()
-        let lmax = modes.lmax, even = evenPairs, odd = oddPairs
-        for m in 0..<modes.mmax {
-            let rec = LegendreRecurrence(m: m, lmax: lmax)
-            let symRows = (lmax - m + 1) / 2, antiRows = (lmax - m) / 2
-            symOffsets.append(sym.count)
-            antiOffsets.append(anti.count)
-            var s = [T](repeating: 0, count: symRows * even), a = [T](repeating: 0, count: antiRows * odd)
-            let phase: Double = m % 2 == 1 ? -1 : 1
-            for p in 0..<even {
-                // The equator ring (odd nlat) sits at x = 0 exactly.
-                let isEquator = p == odd
-                let x = isEquator ? 0 : grid.cosColatitudes[p]
-                let sinTheta = isEquator ? 1 : sin(grid.colatitudes[p])
-                for (i, value) in rec.values(x: x, sinTheta: sinTheta).enumerated() {
-                    if i % 2 == 0 {
-                        s[(i / 2) * even + p] = T(phase * value)
-                    } else if p < odd {
-                        a[(i / 2) * odd + p] = T(phase * value)
-                    }
-                }
-            }
-            sym += s
-            anti += a
-        }
-        symmetric = sym
-        antisymmetric = anti
-        symmetricOffsets = symOffsets
-        antisymmetricOffsets = antiOffsets
+        // Tables from the rescaled recurrence in Float64, (−1)ᵐ applied there, rounded once to T.
+        tables = .scalar(pairs: pairs, lmax: modes.lmax, mmax: modes.mmax, condonShortleyPhase: true)
 
         // FFT plans for one field: nlat contiguous rings of nlon reals ↔ nlat rows of
         // `frequencies` complex numbers.
@@ -239,18 +213,16 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
         Parallel.forEachCyclic(modes.mmax) { m in
             let alpha: T = orderWeights?[m] ?? 1
             let rows = c + modes.orderOffsets[m] * width
-            let (symRows, antiRows) = ((lmax - m + 1) / 2, (lmax - m) / 2)
-            symmetric.withUnsafeBufferPointer { s in
-                T.gemm(m: symRows, n: width, k: evenPairs, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m], lda: evenPairs,
-                     b: even + m * width, ldb: mmax * width, beta: 0, c: rows, ldc: 2 * width)
-            }
-            if oddPairs > 0 {
-                antisymmetric.withUnsafeBufferPointer { a in
-                    T.gemm(m: antiRows, n: width, k: oddPairs, alpha: alpha, a: a.baseAddress! + antisymmetricOffsets[m],
-                         lda: oddPairs, b: odd + m * width, ldb: mmax * width, beta: 0, c: rows + width, ldc: 2 * width)
+            let (symRows, antiRows) = (tables.symmetricRows(m), tables.antisymmetricRows(m))
+            tables.blocks(m) { s, a in
+                T.gemm(m: symRows, n: width, k: evenPairs, alpha: alpha, a: s, lda: evenPairs,
+                       b: even + m * width, ldb: mmax * width, beta: 0, c: rows, ldc: 2 * width)
+                if oddPairs > 0 {
+                    T.gemm(m: antiRows, n: width, k: oddPairs, alpha: alpha, a: a,
+                           lda: oddPairs, b: odd + m * width, ldb: mmax * width, beta: 0, c: rows + width, ldc: 2 * width)
+                } else {
+                    for r in 0..<antiRows { (rows + (2 * r + 1) * width).update(repeating: 0, count: width) }
                 }
-            } else {
-                for r in 0..<antiRows { (rows + (2 * r + 1) * width).update(repeating: 0, count: width) }
             }
         }
     }
@@ -265,20 +237,17 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {
         Parallel.forEachCyclic(mmax) { m in
             let alpha: T = orderWeights?[m] ?? 1
             let rows = c + modes.orderOffsets[m] * width
-            let (symRows, antiRows) = ((lmax - m + 1) / 2, (lmax - m) / 2)
+            let (symRows, antiRows) = (tables.symmetricRows(m), tables.antisymmetricRows(m))
             let e = even + m * width, o = odd + m * width
-            symmetric.withUnsafeBufferPointer { s in
-                T.gemm(transposeA: true, m: evenPairs, n: width, k: symRows, alpha: alpha, a: s.baseAddress! + symmetricOffsets[m],
-                     lda: evenPairs, b: rows, ldb: 2 * width, beta: 0, c: e, ldc: mmax * width)
-            }
-            if antiRows > 0 {
-                antisymmetric.withUnsafeBufferPointer { a in
+            tables.blocks(m) { s, a in
+                T.gemm(transposeA: true, m: evenPairs, n: width, k: symRows, alpha: alpha, a: s,
+                       lda: evenPairs, b: rows, ldb: 2 * width, beta: 0, c: e, ldc: mmax * width)
+                if antiRows > 0 {
                     T.gemm(transposeA: true, m: oddPairs, n: width, k: antiRows, alpha: alpha,
-                         a: a.baseAddress! + antisymmetricOffsets[m], lda: oddPairs, b: rows + width, ldb: 2 * width,
-                         beta: 0, c: o, ldc: mmax * width)
+                           a: a, lda: oddPairs, b: rows + width, ldb: 2 * width, beta: 0, c: o, ldc: mmax * width)
+                } else {
+                    for p in 0..<oddPairs { (o + p * mmax * width).update(repeating: 0, count: width) }
                 }
-            } else {
-                for p in 0..<oddPairs { (o + p * mmax * width).update(repeating: 0, count: width) }
             }
         }
         let nyquist = grid.nlon % 2 == 0 && grid.nlon / 2 < modes.mmax ? grid.nlon / 2 : -1

@@ -1,13 +1,15 @@
 import Foundation
 
 /// The grid's rows grouped into mirror pairs (ring p and ring nlat−1−p), which is what lets
-/// the transforms fold data into even and odd parts (equatorial symmetry).
-struct RingPairs: Sendable {
+/// the transforms fold data into even and odd parts (equatorial symmetry). Package-wide, with
+/// `ParityTables`, for the SFNO's transform.
+package struct RingPairs: Sendable {
+    /// Rings of the grid.
     let nlat: Int
     /// Pairs holding an even part: (nlat + 1)/2 (the equator, if any, is the last one).
-    let evenCount: Int
+    package let evenCount: Int
     /// Pairs holding an odd part: nlat/2 (the equator has none).
-    let oddCount: Int
+    package let oddCount: Int
     /// evenCount rounded up to a multiple of 16 (covers the recurrence kernels' block sizes:
     /// two vectors of 4 doubles or of 8 floats).
     let paddedCount: Int
@@ -15,10 +17,12 @@ struct RingPairs: Sendable {
     let cosTheta: [Double]
     /// sin θ of the northern ring of each pair, padded with 1.
     let sinTheta: [Double]
-    /// Quadrature weight × 2π/nlon of each pair's rings (the forward transform's factor).
-    let forwardWeight: [Double]
+    /// Quadrature weight × 2π/nlon of each pair's rings (the forward transform's factor; the
+    /// rings' cell areas, `SphericalGrid.cellAreas`), zero-padded to `paddedCount`.
+    package let forwardWeight: [Double]
 
-    init(grid: SphericalGrid) {
+    /// The pairs of `grid`'s rings.
+    package init(grid: SphericalGrid) {
         nlat = grid.nlat
         evenCount = (grid.nlat + 1) / 2
         oddCount = grid.nlat / 2
