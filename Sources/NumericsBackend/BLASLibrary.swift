@@ -27,11 +27,16 @@ public enum BLASLibrary {
         return String(words[index + 1])
     }
 
-    private static let singleThreaded: Void = openblas_set_num_threads(1)
+    /// True once OpenBLAS was made single-threaded (a lazily initialised global runs its
+    /// initialiser exactly once, on first access, from whichever thread gets there first).
+    @usableFromInline static let singleThreaded: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
 
     /// Makes OpenBLAS single-threaded (once per process; a cheap check afterwards).
-    @inline(__always)
-    public static func ensureSingleThreaded() { _ = singleThreaded }
+    @inlinable @inline(__always)
+    public static func ensureSingleThreaded() { precondition(singleThreaded) }
 
     /// Runs `body` with OpenBLAS' own thread pool at `threads` threads (e.g. to time the machine's
     /// GEMM peak), then makes it single-threaded again.

@@ -1,5 +1,9 @@
 import COpenBLAS
 
+// The GEMM entry points are @inlinable: kernels in other modules call them in tight loops of small
+// products (tiled pointwise layers), where an unspecialised cross-module call cost SFNO inference
+// a third of its speed.
+
 /// A floating-point type the numerical kernels work in: `Float` (`cblas_sgemm`, FFTW's `fftwf_*`)
 /// or `Double` (`cblas_dgemm`, `fftw_*`).
 public protocol BackendScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
@@ -17,7 +21,7 @@ public protocol BackendScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
 extension BackendScalar {
     /// C = α·op(A)·op(B) + β·C (see `blasGEMM`), with defaults for the common case: no transposes, α = 1. Empty products are skipped
     /// (with k = 0 and β ≠ 1 BLAS would scale C; no caller relies on that, so it is left alone).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                             alpha: Self = 1, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                             beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
@@ -28,11 +32,11 @@ extension BackendScalar {
     }
 }
 
-@inline(__always)
-private func cblasTranspose(_ transpose: Bool) -> CBLAS_TRANSPOSE { transpose ? CblasTrans : CblasNoTrans }
+@inlinable @inline(__always)
+func cblasTranspose(_ transpose: Bool) -> CBLAS_TRANSPOSE { transpose ? CblasTrans : CblasNoTrans }
 
 extension Float: BackendScalar {
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func blasGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -44,7 +48,7 @@ extension Float: BackendScalar {
 }
 
 extension Double: BackendScalar {
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func blasGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {

@@ -64,7 +64,7 @@ public final class RealFFTPlan<T: BackendScalar>: @unchecked Sendable { // immut
 
     /// The direction this plan runs.
     public let direction: Direction
-    private let plan: OpaquePointer
+    @usableFromInline let plan: OpaquePointer
 
     /// Plans `loops` of transforms of `length` points, element strides `inputStride` and
     /// `outputStride` inside one transform. `input` and `output` are planning arrays of the full
@@ -106,7 +106,7 @@ public final class RealFFTPlan<T: BackendScalar>: @unchecked Sendable { // immut
 
     /// Runs the plan on new arrays laid out like the planning arrays (forward: reals → complex;
     /// inverse: complex → reals, destroying the input).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func execute(_ input: UnsafeMutablePointer<T>, _ output: UnsafeMutablePointer<T>) {
         let inRaw = UnsafeMutableRawPointer(input), outRaw = UnsafeMutableRawPointer(output)
         if T.self == Float.self {
@@ -126,7 +126,7 @@ public final class RealFFTPlan<T: BackendScalar>: @unchecked Sendable { // immut
 
     /// Whether both arrays have the SIMD alignment FFTW plans `.simd` plans for
     /// (`fftw_alignment_of` is 0: the condition for executing such a plan on new arrays).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func isSIMDAligned(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>) -> Bool {
         if T.self == Float.self {
             return fftwf_alignment_of(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self)) == 0
