@@ -47,19 +47,18 @@ public struct ForecastComparison {
         for label in labels {
             report.initialTimes += 1
             let fa = a + "/" + label, fb = b + "/" + label
-            try compareSummaries(fa + "/summary.nc", fb + "/summary.nc", &report)
             let ma = try Self.memberFiles(fa), mb = try Self.memberFiles(fb)
-            guard Set(ma.keys) == Set(mb.keys) else {
-                throw HensError(.badInput, "\(fa) and \(fb) hold different members (\(ma.count) vs \(mb.count))")
-            }
             report.kernelsA.formUnion(ma.values.map { $0.0.run.attributes["hens_blas_kernel"] ?? "unknown" })
             report.kernelsB.formUnion(mb.values.map { $0.0.run.attributes["hens_blas_kernel"] ?? "unknown" })
             // Determinism contract: bit equality holds for one machine and BLAS kernel only.
             let kernelHint = report.kernelsDiffer
                 ? "; the runs used different BLAS kernels (\(report.kernelsA.sorted().joined(separator: ", ")) vs "
-                    + "\(report.kernelsB.sorted().joined(separator: ", "))), which agree to a tolerance, not bit for bit: "
-                    + "compare with --member-tolerance"
+                    + "\(report.kernelsB.sorted().joined(separator: ", "))), which agree to a tolerance, not bit for bit"
                 : ""
+            try compareSummaries(fa + "/summary.nc", fb + "/summary.nc", kernelHint: kernelHint, &report)
+            guard Set(ma.keys) == Set(mb.keys) else {
+                throw HensError(.badInput, "\(fa) and \(fb) hold different members (\(ma.count) vs \(mb.count))")
+            }
             var buffer = [Float](), other = [Float]()
             for (member, (readerA, slotA)) in ma.sorted(by: { $0.key < $1.key }) {
                 let (readerB, slotB) = mb[member]!
@@ -74,7 +73,7 @@ public struct ForecastComparison {
                         report.worstMemberDifference = max(report.worstMemberDifference, d)
                         if d > memberTolerance {
                             throw HensError(.badInput, "member \(member), \(readerA.layout.channels[c].name), lead \(lead): "
-                                + "\(readerA.path) and \(readerB.path) differ by \(d) (relative) > \(memberTolerance)\(kernelHint)")
+                                + "\(readerA.path) and \(readerB.path) differ by \(d) (relative) > \(memberTolerance)\(kernelHint)" + (kernelHint.isEmpty ? "" : ": compare with --member-tolerance"))
                         }
                         report.fields += 1
                     }
@@ -85,7 +84,7 @@ public struct ForecastComparison {
         return report
     }
 
-    private func compareSummaries(_ a: String, _ b: String, _ report: inout Report) throws {
+    private func compareSummaries(_ a: String, _ b: String, kernelHint: String, _ report: inout Report) throws {
         let x = try EnsembleSummaryFile.read(path: a), y = try EnsembleSummaryFile.read(path: b)
         guard x.layout == y.layout, x.memberIndices == y.memberIndices else {
             throw HensError(.badInput, "\(a) and \(b): different layouts or members")
@@ -94,7 +93,7 @@ public struct ForecastComparison {
         for (name, equal) in [("count", p.count == q.count), ("min", Self.sameFloats(p.minimum, q.minimum)),
                               ("max", Self.sameFloats(p.maximum, q.maximum)), ("argmin", p.argmin == q.argmin),
                               ("argmax", p.argmax == q.argmax), ("exceedance", p.exceedances == q.exceedances)] where !equal {
-            throw HensError(.badInput, "\(a) and \(b): '\(name)' differs")
+            throw HensError(.badInput, "\(a) and \(b): '\(name)' differs\(kernelHint)")
         }
         for (name, u, v) in [("mean", p.mean, q.mean), ("m2", p.m2, q.m2)] {
             let scale = max(u.map { abs($0) }.max() ?? 0, 1e-300)
@@ -102,7 +101,7 @@ public struct ForecastComparison {
             for (s, t) in zip(u, v) where !(s.isNaN && t.isNaN) { worst = max(worst, abs(s - t) / scale) }
             report.worstSummaryDifference = max(report.worstSummaryDifference, worst)
             if worst > summaryTolerance {
-                throw HensError(.badInput, "\(a) and \(b): '\(name)' differs by \(worst) of its largest value > \(summaryTolerance)")
+                throw HensError(.badInput, "\(a) and \(b): '\(name)' differs by \(worst) of its largest value > \(summaryTolerance)\(kernelHint)")
             }
         }
     }
