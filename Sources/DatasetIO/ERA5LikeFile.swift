@@ -3,7 +3,7 @@ import Foundation
 import HensCore
 
 /// A synthetic file in the old-CDS ERA5 layout, for benchmarks and size tests (`hens bench
-/// ingest`): exactly what `grib_to_netcdf` writes (data.md §3a) — NetCDF-3 64-bit offset,
+/// ingest`): exactly what ecCodes' `grib_to_netcdf` writes (old CDS) — NetCDF-3 64-bit offset,
 /// `longitude` 0 → 360 − Δ and `latitude` 90 → −90 as float, `time` as int
 /// `hours since 1900-01-01 00:00:00.0` (gregorian), and each variable `short (time, latitude,
 /// longitude)` packed per file from its own range (`scale_factor = (max − min)/65533`,

@@ -7,7 +7,7 @@ import HensCore
 ///
 /// Every variable is chunked one member × one lead × the whole (cropped) field, so that writing
 /// a field as it arrives touches exactly one chunk (Earth2Studio's one-big-chunk layout made
-/// writing dominate; see hens.md §6, PR #707). Member coordinates: `member(member)` global index
+/// writing dominate: Earth2Studio PR #707). Member coordinates: `member(member)` global index
 /// (int), `checkpoint(member)` index into the `checkpoints` global attribute (int),
 /// `seed(member)` (uint64), `sign(member)` (byte: +1/−1, 0 for the control). Global attributes:
 /// `Conventions`, `hens_version`, `checkpoints`, `base_seed` (uint64), `perturbation`,

@@ -7,7 +7,8 @@ import HensCore
 /// same whatever `maxBatch` is.
 public typealias EnsembleStep = (_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int) -> Void
 
-/// Hemispheric-centred bred vectors, time-consistent variant (hens.md §2.1, §2.4).
+/// Hemispheric-centred bred vectors, time-consistent variant (Toth & Kalnay 1997; Mahesh et al.
+/// 2024; docs/formulas.md#bred-vectors).
 ///
 /// Given analyses A(t − KΔt), …, A(t − Δt), A(t) (oldest first; K = `cycles`) and one seed
 /// perturbation per bred vector:

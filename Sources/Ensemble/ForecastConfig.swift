@@ -3,7 +3,8 @@ import HensCore
 
 /// How initial states are perturbed.
 public enum PerturbationMethod: String, Sendable, CaseIterable {
-    /// HENS: seed noise bred through the model and rescaled per hemisphere (hens.md §2).
+    /// HENS: seed noise bred through the model and rescaled per hemisphere
+    /// (docs/formulas.md#bred-vectors).
     case bredVector = "bred-vector"
     /// The correlated spherical seed noise alone (no breeding).
     case seedNoise = "seed-noise"

@@ -17,9 +17,10 @@ public protocol PerturbationRescaler: Sendable {
 public enum BandAveraging: String, Sendable, CaseIterable {
     /// True area-weighted RMS: √(Σ wᵢ x² / Σ wᵢ) over the band's points.
     case areaWeighted = "area"
-    /// The HENS reference's formula (hens.md §2.3): weights normalised to mean 1 over the
-    /// *globe*, then a plain mean over the band's points. Its RMS is ≈ 8 % smaller than the area
-    /// RMS for 20° bands, so the perturbations come out ≈ 8 % larger; use it to match HENS amplitudes.
+    /// The HENS reference's formula (docs/formulas.md#hemispheric-normaliser): weights
+    /// normalised to mean 1 over the *globe*, then a plain mean over the band's points. Its RMS
+    /// is ≈ 8 % smaller than the area RMS for 20° bands, so the perturbations come out ≈ 8 %
+    /// larger; use it to match HENS amplitudes.
     case reference
 }
 

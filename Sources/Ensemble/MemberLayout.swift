@@ -3,7 +3,7 @@ import HensCore
 
 /// Which members of an ensemble start from the unperturbed analysis.
 ///
-/// HENS (hens.md §1.4) runs exactly one control: "rank 0, model 0" gets zero perturbation and
+/// HENS (Mahesh et al. 2024) runs exactly one control: "rank 0, model 0" gets zero perturbation and
 /// serves as the deterministic member. The reference *replaces* a perturbed member by it, which
 /// leaves that member's ± partner uncentred; hens instead *adds* the control in front of the
 /// perturbed members, so every ± pair stays complete and the perturbed members are the same

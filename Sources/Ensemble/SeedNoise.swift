@@ -4,7 +4,7 @@ import NumericsBackend
 import Spherical
 
 /// Spatially correlated Gaussian noise on the sphere: the SPPT-style spectral pattern of HENS'
-/// `CorrelatedSphericalField` (hens.md §2.2; Palmer et al. 2009), drawn in spectral space and
+/// `CorrelatedSphericalField` (Mahesh et al. 2024; Palmer et al. 2009), drawn in spectral space and
 /// transformed onto the model grid with the SHT.
 ///
 /// Spectrum: cₗₘ = A·exp(−κ l(l+1)/2)·ξₗₘ with κ = (L/R)²/2, so the covariance spectrum is the
@@ -15,7 +15,7 @@ import Spherical
 /// - Only the stationary first draw of the AR(1) is used (as the HENS fork does), so the time
 ///   scale cancels and is not a parameter.
 /// - Every draw is independent and fully determined by its seed (the Earth2Studio port advances
-///   the AR(1) between batch members, which lag-correlates them — hens.md §2.4).
+///   the AR(1) between batch members, which lag-correlates them by ρ = e^(−6 h/48 h) ≈ 0.88).
 /// - m = 0 coefficients are real with twice the variance of each part of m > 0 ones, which makes
 ///   the grid-point variance exactly uniform (the reference's complex m = 0 loses half of it, so its
 ///   variance dips towards the equator); A is then set from the degrees actually used so that

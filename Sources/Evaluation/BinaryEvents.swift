@@ -1,7 +1,7 @@
 import Foundation
 
-/// Scores of a binary event forecast by an m-member ensemble (metrics.md §2.4): Brier and fair
-/// Brier scores, log score, reliability diagram, Murphy decomposition and ROC.
+/// Scores of a binary event forecast by an m-member ensemble (docs/formulas.md#binary-events):
+/// Brier and fair Brier scores, log score, reliability diagram, Murphy decomposition and ROC.
 ///
 /// The event is o = 1{y > T} and the forecast probability p = e/m, with e = #{xᵢ > T} (strict ">"
 /// for both, as WeatherBench 2 and HENS). Because p can only take the m + 1 values k/m, the
@@ -194,7 +194,7 @@ public struct BinaryEventScores: Equatable, Sendable {
             hits[k] = h
             falseAlarms[k] = f
         }
-        // Undefined rates as xskillscore fills them: H → 0, F → 1 (metrics.md §2.4).
+        // Undefined rates as xskillscore fills them: H → 0, F → 1.
         let hitRates = hits.map { totalEvents > 0 ? $0 / totalEvents : 0 }
         let falseAlarmRates = falseAlarms.map { totalNonEvents > 0 ? $0 / totalNonEvents : 1 }
         return ROCCurve(thresholds: (0...m).map { Double($0) / Double(m) },

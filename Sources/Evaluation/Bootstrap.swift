@@ -209,7 +209,8 @@ public struct DieboldMariano: Equatable, Sendable {
     }
 }
 
-/// A paired comparison of two forecast systems scored on the same cases (metrics.md §5).
+/// A paired comparison of two forecast systems scored on the same cases
+/// (docs/formulas.md#bootstrap-and-paired-comparisons).
 ///
 /// Given per-init scores a and b (e.g. global-mean CRPS of systems A and B for each init), the
 /// differences d = a − b are resampled with the stationary bootstrap (automatic block length

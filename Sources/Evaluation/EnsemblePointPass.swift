@@ -1,9 +1,10 @@
 import HensCore
 
-/// The per-point sorted pass (metrics.md §6 conclusion 4): members arrive member-major, each
-/// worker transposes a sub-tile of points into point-major scratch, sorts every point's members
-/// once, and derives every requested statistic from that one sorted vector — CRPS (standard and
-/// fair), moments, min/max, tie-broken rank, exceedance counts, quantiles, tw/ow CRPS, EFI/SOT.
+/// The per-point sorted pass (docs/formulas.md#the-sorted-per-point-pass): members arrive
+/// member-major, each worker transposes a sub-tile of points into point-major scratch, sorts
+/// every point's members once, and derives every requested statistic from that one sorted
+/// vector — CRPS (standard and fair), moments, min/max, tie-broken rank, exceedance counts,
+/// quantiles, tw/ow CRPS, EFI/SOT.
 ///
 /// Points are split over `Parallel.threadCount` workers in contiguous ranges of tiles. Every
 /// output depends only on the point's own data and its global index (the rank tie-break is a

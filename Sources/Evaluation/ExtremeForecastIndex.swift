@@ -1,7 +1,8 @@
 import Foundation
 
 /// The per-interval coefficients of the exact piecewise EFI integral for n climate levels at
-/// p_i = i/(n − 1) (metrics.md §4.2). They depend only on n, so a pass computes them once.
+/// p_i = i/(n − 1) (docs/formulas.md#efi-and-sot). They depend only on n, so a pass computes
+/// them once.
 public struct EFICoefficients {
     /// Number of climate levels n (≥ 2).
     public let levels: Int
@@ -37,7 +38,8 @@ public struct EFICoefficients {
 }
 
 /// Extreme Forecast Index and Shift of Tails of one sorted ensemble against one point's model
-/// climate percentiles (ECMWF definitions, as earthkit-meteo computes them; metrics.md §4).
+/// climate percentiles (ECMWF definitions: Lalaurette 2003, Zsótér 2006; as earthkit-meteo
+/// computes them).
 public enum ExtremeForecastIndex {
     /// EFI = (2/π)∫₀¹ (p − F(p))/√(p(1 − p)) dp with F(p_i) = #{members ≤ q_c(p_i)}/m taken
     /// piecewise-linear between the n climate levels and integrated exactly per interval.

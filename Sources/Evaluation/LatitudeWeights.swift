@@ -2,7 +2,8 @@ import Foundation
 import HensCore
 import Spherical
 
-/// How grid rows are weighted when scores are averaged over the sphere (metrics.md §1.5).
+/// How grid rows are weighted when scores are averaged over the sphere
+/// (docs/formulas.md#latitude-weights).
 ///
 /// Every rule returns one weight per row, normalised to mean 1 over the rows, so that an
 /// unmasked weighted mean equals Σⱼ wⱼ Σᵢ fⱼᵢ / (nlat · nlon).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Rank (Talagrand) histogram of the verification within the ensemble (metrics.md §2.3),
+/// Rank (Talagrand) histogram of the verification within the ensemble (Hamill 2001),
 /// plus the outlier fraction.
 ///
 /// Ranks r ∈ 0…m come from the sorted per-point pass (#{x < y} with a seeded random tie-break).
@@ -100,7 +100,7 @@ public struct RankHistogram: Equatable, Sendable {
 }
 
 /// Weighted spatial sums of ensemble-mean error and ensemble variance for one valid time
-/// (one init, lead, channel and band) (metrics.md §2.1).
+/// (one init, lead, channel and band) (docs/formulas.md#ensemble-mean-spread-and-ssr).
 ///
 /// Add the per-point arrays of a field (or of its tiles, then `merge` the tiles), read the
 /// spatial means, and pass each valid time's sums to a `DispersionScores` to average over inits.
@@ -242,7 +242,8 @@ public struct DispersionScores: Equatable, Sendable {
     }
 }
 
-/// Weighted spatial sums for the anomaly correlation of one valid time (metrics.md §2.2):
+/// Weighted spatial sums for the anomaly correlation of one valid time
+/// (docs/formulas.md#anomaly-correlation):
 /// f′ = forecast − c, o′ = y − c with c the climatology at the valid time.
 public struct AnomalyCorrelationSums: Equatable, Sendable {
     /// Σ w.

@@ -20,7 +20,7 @@ public struct SortedEnsembleSummary: Equatable {
 }
 
 /// CRPS and order statistics of one ensemble whose members are sorted ascending
-/// (metrics.md §1.3): every function here is O(m) or O(log m) on the sorted vector.
+/// (docs/formulas.md#crps): every function here is O(m) or O(log m) on the sorted vector.
 ///
 /// Notation: x_(1) ≤ … ≤ x_(m), truth y, A = (1/m)Σ|x_i − y|, D = Σ_{i,j}|x_i − x_j| =
 /// 2Σ(2i − m − 1)x_(i). Sums are taken in Float64 on values shifted by the middle member c:
@@ -30,7 +30,8 @@ public enum SortedCRPS {
     /// Standard and fair CRPS, mean and variance of `sorted` against `truth`, in one pass.
     ///
     /// With `floor` every member and the truth are first replaced by max(·, floor): the
-    /// threshold-weighted CRPS with chaining function v(z) = max(z, T) (metrics.md §2.4).
+    /// threshold-weighted CRPS with chaining function v(z) = max(z, T)
+    /// (docs/formulas.md#weighted-crps).
     /// Mean and variance are then those of the floored members. NaN anywhere gives NaN
     /// scores (and a NaN member a NaN mean). m = 1 gives standard |x − y|, fair NaN, variance 0.
     @inlinable

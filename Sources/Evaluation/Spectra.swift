@@ -4,7 +4,7 @@ import HensCore
 import Spherical
 
 /// Spherical-harmonic angular power spectrum P(l) = |a_l0|² + 2 Σ_{m≥1} |a_lm|² of fields on one
-/// grid (metrics.md §3.2; makani / torch-harmonics convention).
+/// grid (docs/formulas.md#spectra; makani / torch-harmonics convention).
 ///
 /// The coefficients are Spherical's orthonormal (`.ortho`, ∫|Y_lm|² dΩ = 1) forward transform
 /// with the Condon–Shortley phase, so Σ_l P(l) = ∫ f² dΩ = 4π · (area mean of f²) for a field
@@ -142,7 +142,7 @@ public final class AngularPowerSpectrum: @unchecked Sendable {
     }
 }
 
-/// Zonal energy spectrum per latitude row (WeatherBench 2 `ZonalEnergySpectrum`, metrics.md §3.1),
+/// Zonal energy spectrum per latitude row (WeatherBench 2 `ZonalEnergySpectrum`, Rasp et al. 2024),
 /// and its area-weighted average over a latitude band.
 ///
 /// Per row j with L longitudes: F[k] = (1/L) Σ_l f[l] e^{−2πikl/L} (rfft, forward normalisation),

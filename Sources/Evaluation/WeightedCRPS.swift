@@ -1,5 +1,5 @@
-/// Tail-focused CRPS variants on a sorted ensemble (metrics.md §2.4; HENS Part II), both with
-/// the standard (empirical-CDF) estimator.
+/// Tail-focused CRPS variants on a sorted ensemble (docs/formulas.md#weighted-crps; HENS Part II),
+/// both with the standard (empirical-CDF) estimator.
 public enum WeightedCRPS {
     /// Threshold-weighted CRPS with weight 1{z > T}, i.e. chaining function v(z) = max(z, T):
     /// the standard CRPS of max(x, T) against max(y, T). Equals scoringrules'

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Parameter counts and floating-point operations of one member-step of an SFNO, following
-/// perf_anchors §5.4 (so throughput can be compared with the torch-harmonics anchors as
-/// dense-equivalent GFLOP/s) and sfno.md §2.6.
+/// Parameter counts and floating-point operations of one member-step of an SFNO, counted as the
+/// torch-harmonics anchor benchmark (`sfno_anchor.py`) counts them, so throughput can be compared
+/// with torch-harmonics as dense-equivalent GFLOP/s (docs/formulas.md#parameter-and-flop-counts).
 ///
-/// FLOP conventions (§5.4): a real multiply-add is 2 FLOP, a complex one 8; a real FFT of
+/// FLOP conventions: a real multiply-add is 2 FLOP, a complex one 8; a real FFT of
 /// length n costs 2.5·n·log₂n; the Legendre stage of a transform of E fields on nlat rings
 /// costs 4·K²·nlat·E with K² the number of (l, m) modes; GELU, bias and adds 1 per element,
 /// an instance norm 6 per element.

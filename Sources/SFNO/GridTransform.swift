@@ -24,7 +24,8 @@ import Spherical
 ///
 /// **Adjoints.** With A = inverse, F = forward, Qₖ = qₖ·2π/nlon the cell area of ring k and
 /// wₘ the inverse real FFT's order weight (1 for m = 0 and the Nyquist order, 2 otherwise),
-/// F = diag(1/wₘ)·Aᵀ·diag(Q) exactly (the ±1 phase factors square to one; sfno.md §7), hence
+/// F = diag(1/wₘ)·Aᵀ·diag(Q) exactly (the ±1 phase factors square to one;
+/// docs/formulas.md#transform-adjoints), hence
 /// Aᵀ(g) = wₘ ⊙ F(g ⊘ Qₖ) and Fᵀ(c) = Qₖ ⊙ A(c ⊘ wₘ). Both are the forward or inverse pass with
 /// the ring weights swapped for 1 (or 1 for Q) and an order factor on the GEMMs' α, so they
 /// cost what the transforms cost. The imaginary parts A ignores (m = 0, Nyquist) get zero

@@ -2,12 +2,13 @@ import Foundation
 import HensCore
 import Spherical
 
-/// Which published SFNO block layout the model follows (sfno.md §2.1).
+/// Which published SFNO block layout the model follows (Bonev et al. 2023;
+/// docs/formulas.md#block-layouts).
 public enum SFNOVariant: String, Codable, Sendable, CaseIterable {
     /// makani's `SphericalFourierNeuralOperatorNet` (FourCastNet-SFNO, the HENS checkpoints):
     /// 2-layer encoder/decoder, filter → norm → GELU → MLP → norm + linear outer skip, big skip.
     case makani
-    /// torch-harmonics' current example `SphericalFourierNeuralOperator` (perf_anchors §6):
+    /// torch-harmonics' current example `SphericalFourierNeuralOperator` (version 0.9.3):
     /// 1×1 encoder/decoder without bias, filter → norm → MLP + identity skip, optional
     /// residual prediction. Used for parity with torch-harmonics and for the SWE comparison.
     case thExample = "th-example"

@@ -40,8 +40,8 @@ public final class SFNOModel<T: SHTScalar>: @unchecked Sendable {
     private var trainingForward: SFNOWorkspace<T>?
     private var trainingBackward: OwnedBuffer<T>?
 
-    /// Builds the model and initialises its weights from `seed` (sfno.md §2.1 for the chosen
-    /// variant).
+    /// Builds the model and initialises its weights from `seed`
+    /// (docs/formulas.md#weight-initialisation for the chosen variant).
     /// - Parameter planning: FFTW planning for the transforms; `.estimate` (the default) makes
     ///   plans that do not depend on timing, so results are reproducible from run to run.
     /// - Throws: `HensError` for an invalid configuration.

@@ -5,8 +5,9 @@ import Spherical
 /// Y[o, l, m] = Σᵢ W[l, o, i]·X[i, l, m] with complex W, for m ≤ l only.
 ///
 /// **Triangular GEMMs.** Degree l has n_l = min(l + 1, mmax) orders; the structural zeros
-/// m > l are never touched (perf_anchors §5.3). A complex product becomes one real GEMM by
-/// stacking each input channel with its rotation J·x = i·x ((re, im) → (−im, re)):
+/// m > l are never touched (half the work of a dense lmax × mmax layout). A complex product
+/// becomes one real GEMM by stacking each input channel with its rotation
+/// J·x = i·x ((re, im) → (−im, re)):
 ///
 ///     Y_l (E × 2n_l) = A_l (E × 2E) · S_l (2E × 2n_l),
 ///     A_l[o][2i] = Re W[l,o,i],  A_l[o][2i+1] = Im W[l,o,i],

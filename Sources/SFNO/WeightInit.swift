@@ -2,7 +2,7 @@ import Foundation
 import HensCore
 import Spherical
 
-/// How one parameter tensor starts (sfno.md §2.1, perf_anchors §6).
+/// How one parameter tensor starts (docs/formulas.md#weight-initialisation).
 enum ParameterInitializer: Equatable, Sendable {
     /// Zero (biases, norm shifts, torch-harmonics' learned position embedding).
     case zeros

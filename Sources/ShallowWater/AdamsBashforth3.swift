@@ -1,5 +1,5 @@
 /// Third-order Adams–Bashforth integration with the exact start-up of torch-harmonics
-/// (sfno.md §4.3), whose history runs on across calls:
+/// (docs/formulas.md#time-stepping-and-hyperdiffusion), whose history runs on across calls:
 ///
 /// - step 0: all three history slots hold F₀ — a forward Euler step;
 /// - step 1: the oldest slot is overwritten with F₁ — S += dt(28/12 F₁ − 16/12 F₀);

@@ -2,7 +2,7 @@ import Foundation
 import HensCore
 import Spherical
 
-/// Initial conditions of the shallow-water solver (sfno.md §4.4).
+/// Initial conditions of the shallow-water solver (docs/formulas.md#initial-conditions).
 public enum InitialCondition: Sendable, Equatable {
     /// Random spectral fields (torch-harmonics `random_initial_condition`): complex standard
     /// normal coefficients (E|z|² = 1) on l < llimit, m ≤ l, scaled by √(4π/(llimit(llimit+1)));

@@ -4,7 +4,8 @@ import NumericsBackend
 import Spherical
 
 /// Spectral solver for the rotating shallow-water equations on the sphere in
-/// vorticity–divergence form (torch-harmonics' `ShallowWaterSolver`, sfno.md §4):
+/// vorticity–divergence form (torch-harmonics' `ShallowWaterSolver`, Bonev et al. 2023;
+/// docs/formulas.md#shallow-water-equations):
 ///
 ///     ∂Φ/∂t = −∇·(Φu),  ∂ζ/∂t = −∇·((ζ+f)u),  ∂δ/∂t = k·∇×((ζ+f)u) − ∇²(Φ + ½|u|²),
 ///
@@ -74,7 +75,7 @@ public final class ShallowWaterSolver: @unchecked Sendable {
 
     // MARK: Tendency
 
-    /// d/dt of the state (sfno.md §4.2).
+    /// d/dt of the state (docs/formulas.md#shallow-water-equations).
     public func tendency(_ state: SpectralState) -> SpectralState {
         let n = gridCount, r = parameters.radius
         // Grid values of Φ and ζ (one batched inverse) and the winds.

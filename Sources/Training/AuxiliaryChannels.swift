@@ -1,6 +1,6 @@
 import HensCore
 
-/// Extra input channels the trainer appends after the prognostic ones (sfno.md §3.6: zenith
+/// Extra input channels the trainer appends after the prognostic ones (in makani: zenith
 /// angle, grid features, orography, land–sea mask — all computed, never predicted).
 ///
 /// Only `none` exists so far. A new source (static fields, time features) adds a case here

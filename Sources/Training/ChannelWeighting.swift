@@ -6,7 +6,7 @@ import HensCore
 /// list. Either way the weights are normalised to sum 1, so the loss scale does not depend on
 /// the number of channels.
 public enum ChannelWeighting: Equatable, Sendable {
-    /// makani's rule from channel names (sfno.md §3.1), then normalised.
+    /// makani's rule from channel names (docs/formulas.md#channel-weights), then normalised.
     case auto
     /// One relative weight per channel, in data-set order, then normalised.
     case explicit([Double])

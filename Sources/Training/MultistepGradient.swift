@@ -1,6 +1,7 @@
 import SFNO
 
-/// The gradient of one batch's multistep loss, by backpropagation through time (sfno.md §3.4).
+/// The gradient of one batch's multistep loss, by backpropagation through time
+/// (docs/formulas.md#multistep-training).
 ///
 /// The model runs k times, each prediction (plus fresh auxiliary channels) feeding the next
 /// step; every step's tape is kept. The loss is Σⱼ (1/k) · loss(ŷⱼ, x_{t+j}) — makani's default

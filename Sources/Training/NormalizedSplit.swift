@@ -3,7 +3,7 @@ import Foundation
 import HensCore
 
 /// One split of the canonical data set held in memory, z-scored with the data set's
-/// statistics: x̃ = (x − μ_c) / σ_c (sfno.md §3.5).
+/// statistics: x̃ = (x − μ_c) / σ_c (docs/formulas.md#normalisation).
 ///
 /// Layout `[trajectory][time][channel][lat][lon]`, so the whole state of one (trajectory,
 /// time) is contiguous and a batch is assembled with one copy per sample. The default SWE

@@ -8,7 +8,7 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
     case relative
 }
 
-/// The area-weighted squared L2 loss on the sphere (sfno.md §3.1):
+/// The area-weighted squared L2 loss on the sphere (docs/formulas.md#loss):
 ///
 ///     L_{b,c} = Σ_{k,j} q_k (ŷ − y)²   [÷ (Σ q_k y² + 1e-6) when relative]
 ///     loss    = (1/B) Σ_b Σ_c w_c · L_{b,c}

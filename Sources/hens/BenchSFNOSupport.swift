@@ -2,7 +2,7 @@ import Foundation
 import HensCore
 import SFNO
 
-/// The SFNO benchmark configurations of `../shared/reference/perf_anchors.md` §4.1, named as in
+/// The SFNO benchmark configurations of the torch-harmonics anchor script, named as in
 /// `sfno_anchor.py` (`CONFIGS`), with its common arguments: torch-harmonics' example block,
 /// equiangular data grid, Legendre–Gauss inside, 8 channels in and out, MLP ratio 2, instance
 /// norm, residual prediction, no positional embedding, no biases outside the MLP.

@@ -12,7 +12,8 @@ struct SHTBenchCase {
     /// Inclusive band limit, as the anchor script names it; hens uses lmax = this + 1.
     let lmaxInclusive: Int
 
-    /// The anchor's case table (`../shared/reference/perf_anchors.md` §2).
+    /// The anchor's case table: `glN` Gauss–Legendre N × 2N at lmax N − 1, `ccN` equiangular with
+    /// both poles N × 2(N − 1) at lmax N − 2, and `cc721_l359` (inclusive band limits).
     static func named(_ name: String) -> SHTBenchCase? {
         if name == "cc721_l359" { return SHTBenchCase(name: name, kind: .equiangular, nlat: 721, nlon: 1440, lmaxInclusive: 359) }
         if name.hasPrefix("gl"), let n = Int(name.dropFirst(2)) {

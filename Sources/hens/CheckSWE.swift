@@ -4,7 +4,8 @@ import HensCore
 import ShallowWater
 import Spherical
 
-/// `hens check swe`: the solver validation cases of sfno.md §4.4, with figures to compare.
+/// `hens check swe`: the solver validation cases — the Galewsky jet and random initial
+/// conditions (docs/formulas.md#initial-conditions) — with figures to compare.
 struct CheckSWE: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swe",
