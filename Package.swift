@@ -24,42 +24,44 @@ let package = Package(
         // C library declarations Swift's Glibc module lacks (mallopt).
         .systemLibrary(name: "CSystem"),
         // CPUID, the start-up check of the build's instruction set, the build's git commit.
-        .target(name: "CHensPlatform"),
+        .target(name: "CHensPlatform", exclude: ["README.md"]),
 
         // Shared foundations: errors, threading, progress, versions.
-        .target(name: "HensCore", dependencies: ["CSystem", .product(name: "Yams", package: "Yams")]),
+        .target(name: "HensCore", dependencies: ["CSystem", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // The numerics backend, the only importer of FFTW and BLAS: GEMM, real FFT plans under one
         // planner lock, the BLAS kernel selection and self-check, CPU identity, provenance.
-        .target(name: "NumericsBackend", dependencies: ["HensCore", "CFFTW", "COpenBLAS", "CHensPlatform"]),
+        .target(name: "NumericsBackend", dependencies: ["HensCore", "CFFTW", "COpenBLAS", "CHensPlatform"], exclude: ["README.md"]),
         // Quadrature, Legendre functions, ring FFTs, scalar and vector spherical harmonic transforms.
-        .target(name: "Spherical", dependencies: ["HensCore", "NumericsBackend"]),
+        .target(name: "Spherical", dependencies: ["HensCore", "NumericsBackend"], exclude: ["README.md"]),
         // Rotating shallow-water equations on the sphere: the embedded default data set.
-        .target(name: "ShallowWater", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO"]),
+        .target(name: "ShallowWater", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO"], exclude: ["README.md"]),
         // The canonical data-set files (splits, statistics) over NetCDF, written atomically.
-        .target(name: "DatasetIO", dependencies: ["HensCore", "NumericsBackend", "CNetCDF", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DatasetIO", dependencies: ["HensCore", "NumericsBackend", "CNetCDF", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         // Real NetCDF → canonical dataset: CF decoding (packing, axes, time), variable table.
-        .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO", "Spherical", "Regrid"]),
+        .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO", "Spherical", "Regrid"], exclude: ["README.md"]),
         // Real lat-lon data onto a model grid: bilinear, conservative and spectral regridding.
-        .target(name: "Regrid", dependencies: ["HensCore", "Spherical"]),
+        .target(name: "Regrid", dependencies: ["HensCore", "Spherical"], exclude: ["README.md"]),
         // Spherical Fourier Neural Operator: layers with hand-written backward passes, the model.
-        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "NumericsBackend"]),
+        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "NumericsBackend"], exclude: ["README.md"]),
         // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints.
-        .target(name: "Training", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO"]),
+        .target(name: "Training", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO"], exclude: ["README.md"]),
         // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout.
-        .target(name: "Ensemble", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "Training", "Ingest"]),
+        .target(name: "Ensemble", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "Training", "Ingest"], exclude: ["README.md"]),
         // Scoring: CRPS and the sorted per-point pass, dispersion, ranks, reliability, ROC, spectra,
         // EFI/SOT, bootstraps (pure kernels), and the `hens evaluate` / `hens mclimate` drivers.
-        .target(name: "Evaluation", dependencies: ["HensCore", "Spherical", "NumericsBackend", "DatasetIO", "Ensemble", "Ingest"]),
+        .target(name: "Evaluation", dependencies: ["HensCore", "Spherical", "NumericsBackend", "DatasetIO", "Ensemble", "Ingest"], exclude: ["README.md"]),
         // The report of a scored run: figures from the score tables, drawn by gnuplot, in one HTML page.
         .target(name: "Report", dependencies: ["HensCore", "DatasetIO", "Ensemble", "Evaluation", "Training",
-                                               .product(name: "Plot", package: "Plot"), .product(name: "SwiftCSV", package: "SwiftCSV")]),
+                                               .product(name: "Plot", package: "Plot"), .product(name: "SwiftCSV", package: "SwiftCSV")],
+                exclude: ["README.md"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
                 "HensCore", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         .testTarget(name: "NumericsBackendTests", dependencies: ["NumericsBackend", "HensCore"]),
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),

@@ -44,6 +44,8 @@ struct BenchSHT: ParsableCommand {
     @Option(name: .customLong("thread-counts"), help: "Comma-separated thread counts to measure.") var threadCounts = "1,2"
     @Option(help: "Precisions: float32, float64.") var precisions = "float64,float32"
     @Option(help: "Legendre algorithm: automatic, table, recurrence.") var algorithm = "automatic"
+    @Option(help: "FFT planning: estimate (what hens runs: reproducible plans) or measure (FFTW times candidate plans; benchmarks only).")
+    var fftPlanning = "estimate"
     @Option(help: "Seconds of timing per measurement (after a warm-up).") var budget = 1.0
     @Option(help: "Minimum timed runs per measurement.") var minRuns = 5
     @Option(help: "Write the JSON here too.") var json: String?
@@ -76,7 +78,13 @@ struct BenchSHT: ParsableCommand {
 
     private func measure<T: SHTScalar>(_: T.Type, _ c: SHTBenchCase, _ grid: SphericalGrid, _ batches: [Int],
                                        _ threads: [Int], _ algo: LegendreAlgorithm) throws -> [[String: Any]] {
-        let sht = try SphericalHarmonicTransform<T>(grid: grid, lmax: c.lmaxInclusive + 1, mmax: c.lmaxInclusive + 1)
+        let planning: FFTPlanning
+        switch fftPlanning {
+        case "estimate": planning = .estimate
+        case "measure": planning = .measure
+        default: throw HensError.invalid("--fft-planning", "estimate or measure, got '\(fftPlanning)'")
+        }
+        let sht = try SphericalHarmonicTransform<T>(grid: grid, lmax: c.lmaxInclusive + 1, mmax: c.lmaxInclusive + 1, planning: planning)
         var out: [[String: Any]] = []
         for batch in batches {
             let coefficients = sht.randomCoefficients(batch: batch, seed: 42)
@@ -100,7 +108,7 @@ struct BenchSHT: ParsableCommand {
                     out.append([
                         "case": c.name, "grid": grid.kind.rawValue, "nlat": c.nlat, "nlon": c.nlon,
                         "lmax_inclusive": c.lmaxInclusive, "precision": T.precisionName, "direction": direction,
-                        "threads": t, "batch": batch, "algorithm": used.rawValue,
+                        "threads": t, "batch": batch, "algorithm": used.rawValue, "fft_planning": fftPlanning,
                         "median_ms_per_field": timing.median * 1e3 / Double(batch),
                         "min_ms_per_field": timing.min * 1e3 / Double(batch),
                         "max_ms_per_field": timing.max * 1e3 / Double(batch),
