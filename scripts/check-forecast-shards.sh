@@ -55,6 +55,21 @@ run "$WORK/E" --threads 2
 for x in B C D E; do "$HENS" check forecast "$WORK/A" "$WORK/$x"; done
 echo "== check-forecast: B (mpirun), C (by hand), D (killed + resumed), E (2 threads) equal A"
 
+if [ "$(uname -m)" = x86_64 ] && [ -z "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]; then
+  echo "== K: shards on different BLAS kernels (shard 1/2 with OPENBLAS_CORETYPE=Prescott) are recorded and named"
+  run "$WORK/K" --shard 0/2
+  OPENBLAS_CORETYPE=Prescott run "$WORK/K" --shard 1/2
+  merged=$("$HENS" merge --forecast "$WORK/K" 2>&1)
+  grep -q "note: .*the shards ran on different BLAS kernels" <<<"$merged" || { echo "merge did not name the mixed kernels: $merged" >&2; exit 1; }
+  ncdump -h "$WORK"/K/*/summary.nc | grep -A1 "shard_blas_kernels" | grep -q "Prescott" || { echo "summary.nc lacks shard_blas_kernels" >&2; exit 1; }
+  if out=$("$HENS" check forecast "$WORK/A" "$WORK/K" 2>&1); then echo "check forecast passed across kernels at tolerance 0: $out" >&2; exit 1; fi
+  grep -q "different BLAS kernels" <<<"$out" || { echo "check forecast did not name the kernels: $out" >&2; exit 1; }
+  echo "   merge: $(grep note <<<"$merged" | head -n 1 | cut -c1-160)…"
+  echo "   check forecast A K: ${out:0:200}…"
+else
+  echo "== K (shards on different BLAS kernels) skipped: not x86-64 or OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE preset"
+fi
+
 echo "== evaluate: the sharded run scores exactly like the single-process run; a missing shard is refused unless --allow-partial"
 score() {  # score FORECAST OUT [extra options…]
   local forecast=$1 out=$2; shift 2
