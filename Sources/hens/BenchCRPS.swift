@@ -11,7 +11,7 @@ struct BenchCRPS: ParsableCommand {
         commandName: "crps",
         abstract: "Time per-point sort + standard/fair CRPS over N points × m members against crps_anchor.py.",
         discussion: """
-        Inputs are point-major (N, m) as in ../shared/anchors/crps_anchor.py: obs ~ N(0,1), fct ~ \
+        Inputs are point-major (N, m) as in the anchor script crps_anchor.py: obs ~ N(0,1), fct ~ \
         N(0.1, 1.2²), drawn with hens' SeededGenerator (same distribution, not the same numbers), or \
         with --input DIR the raw little-endian float64 files obs_N.f64 / fct_N_m.f64 that \
         `crps_anchor.py --dump DIR` writes, whose mean CRPS checksums then equal the anchor's printed \

@@ -10,15 +10,15 @@ import Training
 struct BenchSFNO: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfno",
-        abstract: "Time SFNO inference (member-steps/s) and a training step on the perf_anchors §4.1 configs.",
+        abstract: "Time SFNO inference (member-steps/s) and a training step on the anchor configs.",
         discussion: """
-        Configs are named as in ../shared/anchors/sfno_anchor.py (th-example block, equiangular \
+        Configs are named as in the anchor script sfno_anchor.py (th-example block, equiangular \
         data grid, 8 channels): s2-e64-l4, s2-e128-l4, s2-e128-l8, s1-e64-l4, t-s1-e64-l4. For each \
         thread count: inference at each --batches size (member-steps/s = batch / median seconds per \
         forward call) and one training step at each --train-batches size (forward with tape, \
         area-weighted squared-L2 loss and its gradient, backward, AdamW at lr 1e-4). GFLOP/s use \
         SFNOFLOPModel per member-step: 'dense' counts torch-harmonics' dense (lmax × mmax) spectral \
-        layout (perf_anchors §5.4), 'computed' the triangular + parity work hens does; a training \
+        layout (docs/formulas.md, parameter and FLOP counts), 'computed' the triangular + parity work hens does; a training \
         step counts 3× the forward FLOPs. The SGEMM peak is one n×n×n cblas_sgemm with OpenBLAS' \
         own threads. --makani-model adds the makani default model's member-steps/s. With \
         --anchor PYTHON the anchor script then runs with the same configs, threads, batches and \

@@ -31,7 +31,7 @@ struct BenchSHT: ParsableCommand {
         commandName: "sht",
         abstract: "Time forward and inverse scalar SHTs on the anchor cases (ms per field).",
         discussion: """
-        Case names and band limits match ../shared/anchors/sht_anchor.py --cases …, so the two JSON
+        Case names and band limits match the anchor script sht_anchor.py --cases …, so the two JSON
         outputs can be joined on (case, threads, batch). Note: on cc grids the exact quadrature band
         limit is (nlat+1)/2; cases whose lmax exceeds it (cc91…cc721 at nlat−2) report their larger
         round-trip error, as shtns and torch-harmonics do.

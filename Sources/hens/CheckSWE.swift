@@ -9,7 +9,7 @@ import Spherical
 struct CheckSWE: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swe",
-        abstract: "Validate the shallow-water solver: Galewsky jet or random-IC statistics (sfno.md §4.4).",
+        abstract: "Validate the shallow-water solver: Galewsky jet (Galewsky et al. 2004) or random-IC statistics.",
         discussion: """
         galewsky: 256×512 equiangular, lmax 86, dt 150 s, 6 days; prints mass, energy, potential
         enstrophy, h range and max |u| once a day. random: initial-condition statistics (h′ std,
