@@ -19,6 +19,11 @@ public enum BLASKernelStartup {
     public static let failSelfCheckVariable = "HENS_TEST_FAIL_BLAS_SELFCHECK"
 
     nonisolated(unsafe) private static var recordedOrigin: String?
+    nonisolated(unsafe) private static var recordedSelection: String?
+
+    /// The kernel hens selected for this process (it re-executed itself to run it and the
+    /// self-check passed), or nil when OpenBLAS' own or a preset choice runs.
+    public static var selectedKernel: String? { recordedSelection }
 
     /// How the kernel in use was chosen, e.g. "selected by hens (OpenBLAS chose Prescott)",
     /// "chosen by OpenBLAS", "preset by OPENBLAS_CORETYPE=Haswell".
@@ -66,6 +71,7 @@ public enum BLASKernelStartup {
             recordedOrigin = "\(state.kernel) failed hens' self-check and re-executing failed"
             return
         }
+        recordedSelection = state.kernel
         recordedOrigin = "selected by hens; OpenBLAS chose \(state.replaced)"
     }
 

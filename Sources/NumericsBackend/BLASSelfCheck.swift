@@ -11,8 +11,7 @@ public enum BLASSelfCheck {
 
     /// The first failure of the library's GEMMs, or nil when both precisions pass.
     public static func run() -> String? {
-        check(Float.self, multiply: { Float.gemm(transposeA: $0, transposeB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10, c: $11, ldc: $12) })
-            ?? check(Double.self, multiply: { Double.gemm(transposeA: $0, transposeB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10, c: $11, ldc: $12) })
+        check(Float.self, multiply: Float.gemm) ?? check(Double.self, multiply: Double.gemm)
     }
 
     /// A GEMM to check: (transposeA, transposeB, m, n, k, α, A, lda, B, ldb, β, C, ldc), row-major.

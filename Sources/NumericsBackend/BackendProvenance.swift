@@ -37,9 +37,7 @@ public enum BackendProvenance {
 
     /// The lines `hens --version` prints after the version itself.
     public static var versionLines: [String] {
-        let features = BuildTarget.requiredFeatures.names
-        return ["commit \(BuildTarget.commit), built for \(BuildTarget.targetCPU) "
-                + "(requires \(features.isEmpty ? "the baseline instruction set" : features.joined(separator: " ")))",
+        ["commit \(BuildTarget.commit), built for \(BuildTarget.targetCPU) (requires \(BuildTarget.requirementsDescription))",
          "BLAS: \(blas)",
          "FFT: \(fftwVersion)",
          "CPU: \(CPUIdentity.host.summary)"]

@@ -84,6 +84,12 @@ public enum BuildTarget {
     /// The git commit of the sources ("1a2b3c4", "1a2b3c4-dirty"), or "unknown".
     public static var commit: String { String(cString: hens_build_commit()) }
 
+    /// The required features as words, "the baseline instruction set" when there are none.
+    public static var requirementsDescription: String {
+        let names = requiredFeatures.names
+        return names.isEmpty ? "the baseline instruction set" : names.joined(separator: " ")
+    }
+
     /// The first required feature `cpu` lacks, or nil when it has all of them.
     public static func firstMissingFeature(required: CPUFeatures, on cpu: CPUIdentity) -> String? {
         let bit = hens_cpu_first_missing(required.rawValue, cpu.features.rawValue)

@@ -42,16 +42,21 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
     /// Rows per block: a block's scratch (batch × 8 rows of complex numbers) stays in cache.
     static var blockRows: Int { 8 }
 
-    /// Runs `body(first row, rows, scratch)` for every block of rows, blocks split among the workers;
-    /// `scratch` holds `batch × rows` rows of `frequencies` complex numbers.
-    private func forEachBlock(batch: Int, _ body: (Int, Int, UnsafeMutablePointer<T>) -> Void) {
+    /// Runs `body(first row, rows, plan, scratch)` for every block of rows, blocks split among the
+    /// workers; `plan` is the block's plan (looked up once per call: at most two block sizes) and
+    /// `scratch` holds `batch × rows` rows of `frequencies` complex numbers (none for one field).
+    private func forEachBlock(forward: Bool, batch: Int,
+                              _ body: (Int, Int, RealFFTPlan<T>, UnsafeMutablePointer<T>) -> Void) {
         let blocks = (nlat + Self.blockRows - 1) / Self.blockRows
+        let fullPlan = plan(forward: forward, batch: batch, rows: min(Self.blockRows, nlat))
+        let lastRows = nlat - (blocks - 1) * Self.blockRows
+        let lastPlan = lastRows == Self.blockRows ? fullPlan : plan(forward: forward, batch: batch, rows: lastRows)
         Parallel.forEachChunk(blocks) { range in
-            let scratch = UnsafeMutablePointer<T>.allocate(capacity: 2 * batch * Self.blockRows * frequencies)
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: batch > 1 ? 2 * batch * Self.blockRows * frequencies : 0)
             defer { scratch.deallocate() }
             for block in range {
                 let first = block * Self.blockRows
-                body(first, min(Self.blockRows, nlat - first), scratch)
+                body(first, min(Self.blockRows, nlat - first), block == blocks - 1 ? lastPlan : fullPlan, scratch)
             }
         }
     }
@@ -59,8 +64,7 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
     /// grid `[b][k][j]` → spectrum `[m][k][b]` (unnormalised e^{−imλ} sums).
     func forward(_ grid: UnsafeMutablePointer<T>, _ spectrum: UnsafeMutablePointer<T>, batch: Int) {
         let nlat = self.nlat, frequencies = self.frequencies
-        forEachBlock(batch: batch) { first, rows, scratch in
-            let plan = self.plan(forward: true, batch: batch, rows: rows)
+        forEachBlock(forward: true, batch: batch) { first, rows, plan, scratch in
             guard batch > 1 else { return plan.execute(grid + first * nlon, spectrum + 2 * first) }
             plan.execute(grid + first * nlon, scratch)
             // scratch [b][r][m] → spectrum [m][first + r][b]
@@ -81,8 +85,7 @@ final class RingFFT<T: SHTScalar>: @unchecked Sendable {
     /// Destroys the spectrum of a single field (FFTW's complex-to-real transforms overwrite their input).
     func inverse(_ spectrum: UnsafeMutablePointer<T>, _ grid: UnsafeMutablePointer<T>, batch: Int) {
         let nlat = self.nlat, frequencies = self.frequencies
-        forEachBlock(batch: batch) { first, rows, scratch in
-            let plan = self.plan(forward: false, batch: batch, rows: rows)
+        forEachBlock(forward: false, batch: batch) { first, rows, plan, scratch in
             guard batch > 1 else { return plan.execute(spectrum + 2 * first, grid + first * nlon) }
             // spectrum [m][first + r][b] → scratch [b][r][m]
             for m in 0..<frequencies {

@@ -20,17 +20,15 @@ struct CheckBLAS: ParsableCommand {
     @Flag(help: "Print only the kernel hens selects through OPENBLAS_CORETYPE (empty when none).") var coretype = false
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let decision = BLASKernelSelection.decide(current: BLASLibrary.coreName, cpu: .host, environment: environment)
         if coretype {
-            // This process already runs the selected kernel (main re-executed it), so report what
-            // the selection chose for it; OpenBLAS' own choice when hens selected nothing.
-            print(BLASKernelStartup.origin.hasPrefix("selected by hens") ? BLASLibrary.coreName : "")
+            // main already applied the selection to this process.
+            print(BLASKernelStartup.selectedKernel ?? "")
             return
         }
+        let decision = BLASKernelSelection.decide(current: BLASLibrary.coreName, cpu: .host,
+                                                  environment: ProcessInfo.processInfo.environment)
         print("CPU:         \(CPUIdentity.host.summary)")
-        print("build:       commit \(BuildTarget.commit), target CPU \(BuildTarget.targetCPU), requires "
-              + (BuildTarget.requiredFeatures.names.isEmpty ? "baseline x86-64" : BuildTarget.requiredFeatures.names.joined(separator: " ")))
+        print("build:       commit \(BuildTarget.commit), target CPU \(BuildTarget.targetCPU), requires \(BuildTarget.requirementsDescription)")
         print("OpenBLAS:    \(BLASLibrary.configuration)")
         print("kernel:      \(BLASLibrary.coreName) (\(BLASKernelStartup.origin))")
         print("matches CPU: \(BLASKernelSelection.bestKernel(for: .host) ?? "no opinion (not x86-64 with AVX)")")
