@@ -26,52 +26,66 @@ let package = Package(
         // CPUID, the start-up check of the build's instruction set, the build's git commit.
         .target(name: "CHensPlatform", exclude: ["README.md"]),
 
-        // Shared foundations: errors, threading, progress, versions.
-        .target(name: "HensCore", dependencies: ["CSystem", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
+        // Shared foundations: errors, threading, logging, progress, RNG, versions (no YAML, no BLAS).
+        .target(name: "HensCore", dependencies: ["CSystem"], exclude: ["README.md"]),
+        // Configuration documents: YAML with typed, error-reporting look-ups and overrides.
+        .target(name: "Config", dependencies: ["HensCore", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // The numerics backend, the only importer of FFTW and BLAS: GEMM, real FFT plans under one
         // planner lock, the BLAS kernel selection and self-check, CPU identity, provenance.
         .target(name: "NumericsBackend", dependencies: ["HensCore", "CFFTW", "COpenBLAS", "CHensPlatform"], exclude: ["README.md"]),
         // Quadrature, Legendre functions, ring FFTs, scalar and vector spherical harmonic transforms.
         .target(name: "Spherical", dependencies: ["HensCore", "NumericsBackend"], exclude: ["README.md"]),
         // Rotating shallow-water equations on the sphere: the embedded default data set.
-        .target(name: "ShallowWater", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO"], exclude: ["README.md"]),
-        // The canonical data-set files (splits, statistics) over NetCDF, written atomically.
+        .target(name: "ShallowWater", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO"], exclude: ["README.md"]),
+        // Every file format: the canonical data-set files (splits, statistics), checkpoints, ensemble
+        // shards and summaries, model climates, run-file schemas (skill, metrics), CF time and
+        // unpacking, the analysis archive view; NetCDF written atomically.
         .target(name: "DatasetIO", dependencies: ["HensCore", "NumericsBackend", "CNetCDF", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         // Real NetCDF → canonical dataset: CF decoding (packing, axes, time), variable table.
-        .target(name: "Ingest", dependencies: ["HensCore", "DatasetIO", "Spherical", "Regrid"], exclude: ["README.md"]),
+        .target(name: "Ingest", dependencies: ["HensCore", "Config", "DatasetIO", "Spherical", "Regrid"], exclude: ["README.md"]),
         // Real lat-lon data onto a model grid: bilinear, conservative and spectral regridding.
         .target(name: "Regrid", dependencies: ["HensCore", "Spherical"], exclude: ["README.md"]),
-        // Spherical Fourier Neural Operator: layers with hand-written backward passes, the model.
-        .target(name: "SFNO", dependencies: ["HensCore", "Spherical", "NumericsBackend"], exclude: ["README.md"]),
-        // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints.
-        .target(name: "Training", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO"], exclude: ["README.md"]),
-        // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout.
-        .target(name: "Ensemble", dependencies: ["HensCore", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "Training", "Ingest"], exclude: ["README.md"]),
-        // Scoring: CRPS and the sorted per-point pass, dispersion, ranks, reliability, ROC, spectra,
-        // EFI/SOT, bootstraps (pure kernels), and the `hens evaluate` / `hens mclimate` drivers.
-        .target(name: "Evaluation", dependencies: ["HensCore", "Spherical", "NumericsBackend", "DatasetIO", "Ensemble", "Ingest"], exclude: ["README.md"]),
+        // Spherical Fourier Neural Operator: layers with hand-written backward passes, the model,
+        // the model of a checkpoint file.
+        .target(name: "SFNO", dependencies: ["HensCore", "Config", "Spherical", "NumericsBackend", "DatasetIO"], exclude: ["README.md"]),
+        // Output channels derived from a model state (winds from vorticity and divergence), shared
+        // by the forecast's outputs and the truth it is scored against.
+        .target(name: "ChannelDerivation", dependencies: ["HensCore", "Spherical", "DatasetIO"], exclude: ["README.md"]),
+        // Pure score kernels (no I/O): sorting, CRPS, ranks, dispersion, reliability/ROC, spectra,
+        // EFI/SOT, bootstraps, latitude weights, the sorted per-point pass.
+        .target(name: "Scores", dependencies: ["HensCore", "NumericsBackend", "Spherical"], exclude: ["README.md"]),
+        // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints, the skill table.
+        .target(name: "Training", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO", "SFNO"], exclude: ["README.md"]),
+        // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout,
+        // the model climate's reforecasts.
+        .target(name: "Ensemble", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "ChannelDerivation", "Scores"], exclude: ["README.md"]),
+        // The `hens evaluate` driver: reads forecasts and truth, tiles them over the score kernels,
+        // writes the score files.
+        .target(name: "Evaluation", dependencies: ["HensCore", "Config", "Spherical", "NumericsBackend", "DatasetIO", "ChannelDerivation", "Scores"], exclude: ["README.md"]),
         // The report of a scored run: figures from the score tables, drawn by gnuplot, in one HTML page.
-        .target(name: "Report", dependencies: ["HensCore", "DatasetIO", "Ensemble", "Evaluation", "Training",
+        .target(name: "Report", dependencies: ["HensCore", "DatasetIO", "Evaluation", "Scores",
                                                .product(name: "Plot", package: "Plot"), .product(name: "SwiftCSV", package: "SwiftCSV")],
                 exclude: ["README.md"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
-                "HensCore", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation", "Report",
+                "HensCore", "Config", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training",
+                "ChannelDerivation", "Scores", "Ensemble", "Evaluation", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
 
         .testTarget(name: "NumericsBackendTests", dependencies: ["NumericsBackend", "HensCore"]),
         .testTarget(name: "SphericalTests", dependencies: ["Spherical"]),
-        .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO"]),
+        .testTarget(name: "ShallowWaterTests", dependencies: ["ShallowWater", "DatasetIO", "Config"]),
         .testTarget(name: "DatasetIOTests", dependencies: ["DatasetIO", "NumericsBackend"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO", "Spherical"]),
-        .testTarget(name: "SFNOTests", dependencies: ["SFNO", "Spherical"], resources: [.copy("parity")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO"]),
-        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "SFNO", "Spherical", "DatasetIO", "Training"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Spherical", "HensCore"], resources: [.copy("anchor")]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "DatasetIO", "Spherical", "Config"]),
+        .testTarget(name: "SFNOTests", dependencies: ["SFNO", "Spherical", "Config"], resources: [.copy("parity")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "SFNO", "DatasetIO", "Config"]),
+        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "SFNO", "Spherical", "DatasetIO", "Training", "ChannelDerivation", "Config"]),
+        .testTarget(name: "ScoresTests", dependencies: ["Scores", "Spherical", "HensCore"], resources: [.copy("anchor")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Scores", "DatasetIO", "Spherical", "HensCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "DatasetIO", "HensCore"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
     ],

@@ -1,3 +1,4 @@
+import ChannelDerivation
 import DatasetIO
 import Foundation
 import HensCore
@@ -81,7 +82,7 @@ public final class EnsembleForecast {
             nonNegative: flags(config.nonNegative, "non_negative", emptyMeansAll: false),
             cycles: config.breedingCycles, bandLatitude: config.bandLatitude, lengthScale: config.lengthScale, grid: grid)
         let layout = try Self.layout(config, checkpoints: models.count, initialTime: 0)
-        let selection = try memberSelection.map { try MemberLayout.parseSelection($0, memberCount: layout.memberCount) }
+        let selection = try memberSelection.map { try MemberSelection.parse($0, memberCount: layout.memberCount) }
         self.selection = selection
         let perMember = 4 * (5 * models[0].stateCount + outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount))
         let summaryBytes = 2 * 40 * config.outputSteps.count * outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount)
@@ -149,7 +150,7 @@ public final class EnsembleForecast {
         let layout = try memberLayout(initial)
         var attributes: [String: String] = [
             "member_count": String(layout.memberCount),
-            "member_selection": SummaryMerge.formatSelection(selection ?? Array(0..<layout.memberCount)),
+            "member_selection": MemberSelection.format(selection ?? Array(0..<layout.memberCount)),
             "shard": shard.description,
             "init_label": initial.label,
             "dataset": config.dataset,

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import HensCore
 
@@ -136,7 +137,7 @@ public struct ForecastConfig: Sendable, Equatable {
         quantization = try doc.string("quantization", default: "bitgroom")
         batchSize = try Self.optionalInteger(doc.string("batch_size", default: "auto"), "batch_size", source, none: "auto")
         let memoryText = try doc.string("memory", default: "4GiB")
-        guard let bytes = Self.parseBytes(memoryText) else {
+        guard let bytes = ByteCount.parse(memoryText) else {
             throw HensError.invalid("\(source): memory", "a size such as 512MiB or 8GiB, got '\(memoryText)'")
         }
         memoryBytes = bytes
@@ -222,15 +223,5 @@ public struct ForecastConfig: Sendable, Equatable {
         else { value = Double(t) }
         guard let v = value, v > 0 else { throw HensError.invalid("\(source): length_scale", "a length such as 500km, got '\(text)'") }
         return v
-    }
-
-    /// `4GiB`, `512MiB`, `2GB`, `1000000` → bytes.
-    public static func parseBytes(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        for (suffix, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000),
-                                 ("G", 1 << 30), ("M", 1 << 20)] where t.hasSuffix(suffix) {
-            return Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { Int($0 * Double(factor)) }
-        }
-        return Int(t)
     }
 }

@@ -1,3 +1,4 @@
+import DatasetIO
 import Foundation
 import HensCore
 

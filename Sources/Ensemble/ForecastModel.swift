@@ -4,7 +4,6 @@ import HensCore
 import NumericsBackend
 import SFNO
 import Spherical
-import Training
 
 /// One checkpoint ready to step ensemble members: the SFNO with its weights, the
 /// normalisation it was trained with, and a preallocated workspace.

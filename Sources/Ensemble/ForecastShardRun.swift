@@ -80,7 +80,7 @@ extension EnsembleForecast {
             }
             memberSteps += steps
             var state = try runInfo(initial, batchesDone: b + 1)
-            state.attributes["members_done"] = SummaryMerge.formatSelection(plan.batches[0...b].flatMap { $0 })
+            state.attributes["members_done"] = MemberSelection.format(plan.batches[0...b].flatMap { $0 })
             try EnsembleSummaryFile.write(path: statePath, contents: summaryContents(summary, outputLayout, plan.batches[0...b].flatMap { $0 }, state))
             if let stop = interruptAfterBatches, b + 1 - start >= stop {
                 throw HensError(.internal, "interrupted after batch \(b) (test hook)")

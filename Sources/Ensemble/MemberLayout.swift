@@ -167,34 +167,4 @@ public struct MemberLayout: Equatable, Sendable {
         let mix = SplitMix64.mix
         return mix(mix(mix(baseSeed) ^ UInt64(bitPattern: initialTime)) ^ UInt64(pair))
     }
-
-    /// Parses a member selection such as `17,42` or `0..7,100` (`a..b` is inclusive, as the
-    /// CLI's date ranges) into sorted indices.
-    /// - Throws: `invalidArgument` for malformed entries, indices outside 0..<memberCount, or
-    ///   duplicates (a member listed twice would be written twice).
-    public static func parseSelection(_ text: String, memberCount: Int) throws -> [Int] {
-        func index(_ s: Substring) throws -> Int {
-            let t = s.trimmingCharacters(in: .whitespaces)
-            guard let i = Int(t), i >= 0, i < memberCount else {
-                throw HensError.invalid("--members", "member indices in 0..<\(memberCount), got '\(t)'")
-            }
-            return i
-        }
-        var out: [Int] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            if let range = part.range(of: "..") {
-                let lo = try index(part[..<range.lowerBound]), hi = try index(part[range.upperBound...])
-                guard lo <= hi else { throw HensError.invalid("--members", "an increasing range, got '\(part)'") }
-                out.append(contentsOf: lo...hi)
-            } else {
-                out.append(try index(part))
-            }
-        }
-        let sorted = out.sorted()
-        for (a, b) in zip(sorted, sorted.dropFirst()) where a == b {
-            throw HensError.invalid("--members", "each member at most once, got \(a) twice")
-        }
-        guard !sorted.isEmpty else { throw HensError.invalid("--members", "at least one member index") }
-        return sorted
-    }
 }

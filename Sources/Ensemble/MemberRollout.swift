@@ -1,3 +1,4 @@
+import ChannelDerivation
 import DatasetIO
 import HensCore
 import SFNO

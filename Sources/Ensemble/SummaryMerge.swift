@@ -14,7 +14,7 @@ import HensCore
 public enum SummaryMerge {
     /// Run attribute: total members of the ensemble layout (decimal).
     public static let memberCountKey = "member_count"
-    /// Run attribute: the member indices the whole run covers (`formatSelection`).
+    /// Run attribute: the member indices the whole run covers (`MemberSelection.format`).
     public static let memberSelectionKey = "member_selection"
     /// Run attribute: `k/N` for a shard's summary, `merged` for the merged one.
     public static let shardKey = "shard"
@@ -68,7 +68,7 @@ public enum SummaryMerge {
             throw fail("\(first.path): no attribute '\(memberSelectionKey)'; is it a summary written by hens forecast?")
         }
         let selection: [Int]
-        do { selection = try parseSelection(selectionText, memberCount: memberCount) } catch let error as HensError {
+        do { selection = try MemberSelection.parse(selectionText, memberCount: memberCount) } catch let error as HensError {
             throw fail("\(first.path): attribute '\(memberSelectionKey)': \(error.message)")
         }
 
@@ -196,30 +196,5 @@ public enum SummaryMerge {
             }
         }
         return summary
-    }
-
-    // MARK: member_selection text
-
-    /// Sorted member indices as compact text: runs of consecutive indices as `a..b`
-    /// (inclusive), others listed, e.g. `0..4095`, `17,42`, `0..9,20..29`. The indices are
-    /// sorted and de-duplicated first; `parseSelection` reads the text back.
-    public static func formatSelection(_ indices: [Int]) -> String {
-        let sorted = Array(Set(indices)).sorted()
-        var pieces: [String] = []
-        var i = 0
-        while i < sorted.count {
-            var j = i
-            while j + 1 < sorted.count && sorted[j + 1] == sorted[j] + 1 { j += 1 }
-            pieces.append(j > i ? "\(sorted[i])..\(sorted[j])" : "\(sorted[i])")
-            i = j + 1
-        }
-        return pieces.joined(separator: ",")
-    }
-
-    /// Parses `member_selection` text (as `MemberLayout.parseSelection`: `a..b` inclusive,
-    /// comma-separated) into sorted indices within 0..<memberCount.
-    /// - Throws: `invalidArgument` for malformed text, out-of-range or repeated indices.
-    public static func parseSelection(_ text: String, memberCount: Int) throws -> [Int] {
-        try MemberLayout.parseSelection(text, memberCount: memberCount)
     }
 }

@@ -1,4 +1,5 @@
-import Ensemble
+import DatasetIO
+
 
 extension AnalysisArchive {
     /// Where the analysis verifying `source` at lead index `lead` is, or nil when this dataset

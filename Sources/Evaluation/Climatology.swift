@@ -1,7 +1,7 @@
-import Ensemble
+import DatasetIO
 import Foundation
 import HensCore
-import Ingest
+import Scores
 
 /// The climatological baseline from a dataset split (the training split by default): per point
 /// and channel the mean (the deterministic climatology forecast and the ACC reference),
@@ -137,7 +137,7 @@ public final class Climatology {
             }
             pool.withUnsafeBufferPointer { poolBuffer in
                 levelsOut.withUnsafeMutableBufferPointer { out in
-                    ModelClimateBuilder.pointPercentiles(pool: poolBuffer, samples: s, points: n, levels: levels, into: out)
+                    PointPercentiles.compute(pool: poolBuffer, samples: s, points: n, levels: levels, into: out)
                 }
             }
             for l in levels.indices { for p in 0..<n { percentiles[(l * c + ch) * n + p] = levelsOut[l * n + p] } }

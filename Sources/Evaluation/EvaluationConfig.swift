@@ -1,11 +1,12 @@
-import Ensemble
+import Scores
+import Config
 import Foundation
 import HensCore
 
 extension EvaluationOptions {
     /// A positive memory size such as 512MiB or 8GiB; `key` names the option in the error.
     public static func memoryBytes(_ text: String, key: String) throws -> Int {
-        guard let bytes = ForecastConfig.parseBytes(text), bytes > 0 else {
+        guard let bytes = ByteCount.parse(text), bytes > 0 else {
             throw HensError.invalid(key, "a size such as 512MiB or 8GiB, got '\(text)'")
         }
         return bytes

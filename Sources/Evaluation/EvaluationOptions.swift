@@ -1,3 +1,4 @@
+import Scores
 import Foundation
 import HensCore
 

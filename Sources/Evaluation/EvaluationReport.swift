@@ -1,5 +1,5 @@
+import Scores
 import DatasetIO
-import Ensemble
 import Foundation
 import HensCore
 
@@ -116,7 +116,7 @@ public enum EvaluationReport {
         }
         var attributes = r.attributes
         attributes["member_count"] = String(r.memberCount)
-        attributes["members_used"] = zip(r.inits, r.membersUsed).map { "\($0): \(SummaryMerge.formatSelection($1))" }.joined(separator: "; ")
+        attributes["members_used"] = zip(r.inits, r.membersUsed).map { "\($0): \(MemberSelection.format($1))" }.joined(separator: "; ")
         return LabelledArrays(axes: axes, variables: variables, attributes: attributes)
     }
 
@@ -164,7 +164,7 @@ public enum EvaluationReport {
         let object: [String: Any] = [
             "hens_version": HensVersion.string, "member_count": r.memberCount, "inits": r.inits,
             "leads_hours": r.leads, "channels": r.channels, "bands": r.bands,
-            "members_used": Dictionary(uniqueKeysWithValues: zip(r.inits, r.membersUsed.map { SummaryMerge.formatSelection($0) })),
+            "members_used": Dictionary(uniqueKeysWithValues: zip(r.inits, r.membersUsed.map { MemberSelection.format($0) })),
             "partial": zip(r.membersUsed, r.expectedMembers).contains { $0.count < $1 },
             "options": r.attributes, "scores": byChannel, "last_lead_ranks": ranks,
         ]

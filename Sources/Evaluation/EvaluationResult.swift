@@ -1,3 +1,4 @@
+import Scores
 import Foundation
 
 /// Everything `hens evaluate` computed, before it is written: per-init band means, and the

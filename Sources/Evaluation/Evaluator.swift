@@ -1,5 +1,5 @@
+import Scores
 import DatasetIO
-import Ensemble
 import Foundation
 import HensCore
 
@@ -47,7 +47,7 @@ public final class Evaluator {
             if s.memberIndices.count < s.expectedMemberCount && !options.allowPartial {
                 let missing = Set(0..<s.expectedMemberCount).subtracting(s.memberIndices).sorted()
                 throw HensError(.badInput, "\(s.label): \(missing.count) of \(s.expectedMemberCount) members missing "
-                    + "(\(SummaryMerge.formatSelection(missing))): some shards did not finish; pass --allow-partial to score the rest")
+                    + "(\(MemberSelection.format(missing))): some shards did not finish; pass --allow-partial to score the rest")
             }
         }
         var labels = Set<String>()

@@ -1,8 +1,7 @@
+import ChannelDerivation
 import DatasetIO
-import Ensemble
 import Foundation
 import HensCore
-import Ingest
 
 /// An ensemble from another system in one NetCDF file — e.g. a GEFS or IFS ensemble converted
 /// with `grib_to_netcdf` — scored against the same truth as hens' own forecasts.

@@ -1,5 +1,6 @@
+import Scores
+import ChannelDerivation
 import DatasetIO
-import Ensemble
 import Foundation
 import HensCore
 import Spherical

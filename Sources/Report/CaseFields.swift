@@ -1,5 +1,4 @@
 import DatasetIO
-import Ensemble
 import Evaluation
 import Foundation
 import HensCore

@@ -2,7 +2,6 @@ import DatasetIO
 import Evaluation
 import Foundation
 import HensCore
-import Training
 
 /// Chooses and builds the report's figures from the run's scores, case fields and training
 /// logs. Every figure names its axes with units and has a legend or a colour bar; a figure

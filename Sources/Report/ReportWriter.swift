@@ -1,5 +1,4 @@
 import DatasetIO
-import Ensemble
 import Foundation
 import HensCore
 

@@ -1,3 +1,4 @@
+import Config
 import DatasetIO
 import Foundation
 import HensCore

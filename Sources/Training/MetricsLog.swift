@@ -1,4 +1,5 @@
 import Foundation
+import DatasetIO
 import HensCore
 
 /// `metrics.jsonl`: one JSON object per completed epoch, appended as training goes.

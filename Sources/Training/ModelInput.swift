@@ -1,3 +1,5 @@
+import SFNO
+
 /// Builds model inputs from prognostic states — `[batch][prognostic + auxiliary][point]`,
 /// prognostic channels first (makani's order) — and routes input gradients back to the
 /// prognostic channels for backprop through time.

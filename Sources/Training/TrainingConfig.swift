@@ -1,5 +1,7 @@
+import Config
 import Foundation
 import HensCore
+import SFNO
 
 /// What `hens train` does: optimisation, schedule, loss, multistep, data sampling and
 /// validation (keys of `configs/train-*.yaml`, snake_case as below).

@@ -1,42 +1,6 @@
+import DatasetIO
 import HensCore
 import SFNO
-
-/// Validation scores of one model on one split (all in normalised units).
-public struct ValidationMetrics: Codable, Equatable, Sendable {
-    /// Initial states scored.
-    public var samples: Int
-    /// Mean one-step loss (the training loss) over the samples.
-    public var loss: Double
-    /// The same loss for persistence (predicting x_t for x_{t+1}).
-    public var persistenceLoss: Double
-    /// `loss / persistenceLoss`: below 1 beats persistence.
-    public var lossRatio: Double
-    /// Channel names, the order of the per-channel lists.
-    public var channels: [String]
-    /// Area-weighted RMSE per channel (outer) at leads 1 … n (inner), autoregressive.
-    public var rmse: [[Double]]
-    /// RMSE over all channels (root of the channel-mean MSE) at each lead.
-    public var rmseAll: [Double]
-    /// Persistence RMSE per channel and lead.
-    public var persistenceRMSE: [[Double]]
-    /// Persistence RMSE over all channels at each lead.
-    public var persistenceRMSEAll: [Double]
-    /// Climatology RMSE (the training mean, 0 in normalised space) per channel and lead.
-    public var climatologyRMSE: [[Double]]
-    /// Climatology RMSE over all channels at each lead.
-    public var climatologyRMSEAll: [Double]
-
-    enum CodingKeys: String, CodingKey {
-        case samples, loss, channels, rmse
-        case persistenceLoss = "persistence_loss"
-        case lossRatio = "loss_ratio"
-        case rmseAll = "rmse_all"
-        case persistenceRMSE = "persistence_rmse"
-        case persistenceRMSEAll = "persistence_rmse_all"
-        case climatologyRMSE = "climatology_rmse"
-        case climatologyRMSEAll = "climatology_rmse_all"
-    }
-}
 
 /// Scores a model on a fixed set of initial states of a split: the one-step loss and its
 /// ratio to persistence, and autoregressive RMSE per channel at leads 1 … n next to

@@ -1,3 +1,4 @@
+import Scores
 import ArgumentParser
 import Evaluation
 import Foundation

@@ -1,3 +1,4 @@
+import Scores
 import Evaluation
 import Foundation
 import HensCore

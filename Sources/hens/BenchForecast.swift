@@ -1,3 +1,5 @@
+import DatasetIO
+import Config
 import ArgumentParser
 import Ensemble
 import Foundation

@@ -1,3 +1,4 @@
+import Scores
 import ArgumentParser
 import DatasetIO
 import Evaluation

@@ -1,3 +1,6 @@
+import DatasetIO
+import Scores
+import Config
 import ArgumentParser
 import Ensemble
 import Evaluation

@@ -1,3 +1,4 @@
+import DatasetIO
 import ArgumentParser
 import Ensemble
 import Foundation

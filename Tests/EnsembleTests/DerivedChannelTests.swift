@@ -1,4 +1,5 @@
 import XCTest
+import ChannelDerivation
 import Dispatch
 import HensCore
 import Spherical

@@ -3,6 +3,7 @@ import Foundation
 import HensCore
 import Spherical
 import XCTest
+import Config
 @testable import Ensemble
 
 /// `hens forecast` end to end on a tiny data set with two tiny random-weight SFNO checkpoints:

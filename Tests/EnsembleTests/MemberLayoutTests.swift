@@ -1,4 +1,5 @@
 import XCTest
+import DatasetIO
 import HensCore
 @testable import Ensemble
 
@@ -83,12 +84,12 @@ final class MemberLayoutTests: XCTestCase {
     }
 
     func testSelectionParsing() throws {
-        XCTAssertEqual(try MemberLayout.parseSelection("17,42", memberCount: 64), [17, 42])
-        XCTAssertEqual(try MemberLayout.parseSelection("42, 0..2,7", memberCount: 64), [0, 1, 2, 7, 42])
-        XCTAssertThrowsError(try MemberLayout.parseSelection("64", memberCount: 64))
-        XCTAssertThrowsError(try MemberLayout.parseSelection("1,x", memberCount: 64))
-        XCTAssertThrowsError(try MemberLayout.parseSelection("3..1", memberCount: 64))
-        XCTAssertThrowsError(try MemberLayout.parseSelection("1,1", memberCount: 64))
-        XCTAssertThrowsError(try MemberLayout.parseSelection("", memberCount: 64))
+        XCTAssertEqual(try MemberSelection.parse("17,42", memberCount: 64), [17, 42])
+        XCTAssertEqual(try MemberSelection.parse("42, 0..2,7", memberCount: 64), [0, 1, 2, 7, 42])
+        XCTAssertThrowsError(try MemberSelection.parse("64", memberCount: 64))
+        XCTAssertThrowsError(try MemberSelection.parse("1,x", memberCount: 64))
+        XCTAssertThrowsError(try MemberSelection.parse("3..1", memberCount: 64))
+        XCTAssertThrowsError(try MemberSelection.parse("1,1", memberCount: 64))
+        XCTAssertThrowsError(try MemberSelection.parse("", memberCount: 64))
     }
 }

@@ -225,12 +225,12 @@ final class SummaryMergeTests: XCTestCase {
     }
 
     func testSelectionTextRoundTrip() throws {
-        XCTAssertEqual(SummaryMerge.formatSelection(Array(0...4095)), "0..4095")
-        XCTAssertEqual(SummaryMerge.formatSelection([42, 17]), "17,42")
-        XCTAssertEqual(SummaryMerge.formatSelection(Array(0...9) + Array(20...29) + [31]), "0..9,20..29,31")
-        XCTAssertEqual(SummaryMerge.formatSelection([]), "")
+        XCTAssertEqual(MemberSelection.format(Array(0...4095)), "0..4095")
+        XCTAssertEqual(MemberSelection.format([42, 17]), "17,42")
+        XCTAssertEqual(MemberSelection.format(Array(0...9) + Array(20...29) + [31]), "0..9,20..29,31")
+        XCTAssertEqual(MemberSelection.format([]), "")
         for indices in [[5], [0, 1], [3, 7, 8, 9, 100], Array(0..<64)] {
-            XCTAssertEqual(try SummaryMerge.parseSelection(SummaryMerge.formatSelection(indices), memberCount: 128), indices)
+            XCTAssertEqual(try MemberSelection.parse(MemberSelection.format(indices), memberCount: 128), indices)
         }
         XCTAssertEqual(SummaryMerge.shardInFileName("OUT/x/summary-shard-2-of-4.nc"), try ShardSpec(index: 2, count: 4))
         XCTAssertNil(SummaryMerge.shardInFileName("OUT/x/summary-shard-2-of-4.state.nc"))

@@ -1,7 +1,7 @@
 import DatasetIO
-import Ensemble
 import Foundation
 import HensCore
+import Scores
 import Spherical
 import XCTest
 @testable import Evaluation

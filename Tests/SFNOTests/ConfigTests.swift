@@ -1,6 +1,7 @@
 import HensCore
 import Spherical
 import XCTest
+import Config
 @testable import SFNO
 
 final class ConfigTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+import Config
 import HensCore
 @testable import ShallowWater
 
@@ -58,11 +59,11 @@ final class DatasetConfigTests: XCTestCase {
     }
 
     func testDurations() {
-        XCTAssertEqual(ConfigDocument.parseDuration("300s"), 300)
-        XCTAssertEqual(ConfigDocument.parseDuration("30min"), 1800)
-        XCTAssertEqual(ConfigDocument.parseDuration("1.5h"), 5400)
-        XCTAssertEqual(ConfigDocument.parseDuration("5d"), 432_000)
-        XCTAssertEqual(ConfigDocument.parseDuration("42"), 42)
-        XCTAssertNil(ConfigDocument.parseDuration("soon"))
+        XCTAssertEqual(DurationText.seconds("300s"), 300)
+        XCTAssertEqual(DurationText.seconds("30min"), 1800)
+        XCTAssertEqual(DurationText.seconds("1.5h"), 5400)
+        XCTAssertEqual(DurationText.seconds("5d"), 432_000)
+        XCTAssertEqual(DurationText.seconds("42"), 42)
+        XCTAssertNil(DurationText.seconds("soon"))
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Config
 import DatasetIO
 import HensCore
 @testable import ShallowWater

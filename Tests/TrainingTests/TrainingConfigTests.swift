@@ -1,5 +1,6 @@
 import HensCore
 import XCTest
+import Config
 @testable import Training
 
 final class TrainingConfigTests: XCTestCase {

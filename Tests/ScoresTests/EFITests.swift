@@ -1,6 +1,6 @@
 import HensCore
 import XCTest
-@testable import Evaluation
+@testable import Scores
 
 /// EFI and SOT: the ±1 extremes, climate-drawn members, and earthkit-meteo golden values.
 final class EFITests: XCTestCase {

@@ -1,6 +1,6 @@
 import HensCore
 import XCTest
-@testable import Evaluation
+@testable import Scores
 
 /// hens' one 64-bit mixer and stream, pinned: member seeds, perturbation noise, rank tie-breaks
 /// and bootstrap draws of existing runs depend on these exact bits.

@@ -26,6 +26,21 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// Validation scores on the valid split.
     public var validation: ValidationMetrics
 
+    /// A record with every field given (the writer's side; readers decode).
+    package init(seed: UInt64, epoch: Int, step: Int, learningRate: Double, trainLoss: Double, lossTrace: [LossTracePoint], gradientNorm: Double, trainSeconds: Double, validationSeconds: Double, samplesPerSecond: Double, validation: ValidationMetrics) {
+        self.seed = seed
+        self.epoch = epoch
+        self.step = step
+        self.learningRate = learningRate
+        self.trainLoss = trainLoss
+        self.lossTrace = lossTrace
+        self.gradientNorm = gradientNorm
+        self.trainSeconds = trainSeconds
+        self.validationSeconds = validationSeconds
+        self.samplesPerSecond = samplesPerSecond
+        self.validation = validation
+    }
+
     enum CodingKeys: String, CodingKey {
         case seed, epoch, step, validation
         case learningRate = "lr"
@@ -73,42 +88,54 @@ public struct LossTracePoint: Codable, Equatable, Sendable {
     }
 }
 
-/// Collects `EpochRecord.lossTrace` one step at a time: sums the loss over windows of
-/// `window` consecutive steps and emits each window's mean, with a last partial window at the
-/// end of the epoch so that every step is counted exactly once (the trace weighted by window
-/// lengths then averages to `train_loss`).
-struct LossTraceBuilder {
-    /// Points per epoch aimed at: enough for a smooth curve, few enough to keep a line short.
-    static let targetPoints = 20
+/// Validation scores of one model on one split (all in normalised units).
+public struct ValidationMetrics: Codable, Equatable, Sendable {
+    /// Initial states scored.
+    public var samples: Int
+    /// Mean one-step loss (the training loss) over the samples.
+    public var loss: Double
+    /// The same loss for persistence (predicting x_t for x_{t+1}).
+    public var persistenceLoss: Double
+    /// `loss / persistenceLoss`: below 1 beats persistence.
+    public var lossRatio: Double
+    /// Channel names, the order of the per-channel lists.
+    public var channels: [String]
+    /// Area-weighted RMSE per channel (outer) at leads 1 … n (inner), autoregressive.
+    public var rmse: [[Double]]
+    /// RMSE over all channels (root of the channel-mean MSE) at each lead.
+    public var rmseAll: [Double]
+    /// Persistence RMSE per channel and lead.
+    public var persistenceRMSE: [[Double]]
+    /// Persistence RMSE over all channels at each lead.
+    public var persistenceRMSEAll: [Double]
+    /// Climatology RMSE (the training mean, 0 in normalised space) per channel and lead.
+    public var climatologyRMSE: [[Double]]
+    /// Climatology RMSE over all channels at each lead.
+    public var climatologyRMSEAll: [Double]
 
-    /// Steps per window: `max(1, stepsPerEpoch / targetPoints)`, so an epoch gives
-    /// `targetPoints` to `2 × targetPoints - 1` points (or one per step in a short epoch).
-    let window: Int
-    private(set) var points: [LossTracePoint] = []
-    private var sum = 0.0, count = 0, lastStep = 0
-
-    /// A builder for an epoch of `stepsPerEpoch` steps.
-    init(stepsPerEpoch: Int) {
-        window = max(1, stepsPerEpoch / Self.targetPoints)
+    /// A record with every field given (the writer's side; readers decode).
+    package init(samples: Int, loss: Double, persistenceLoss: Double, lossRatio: Double, channels: [String], rmse: [[Double]], rmseAll: [Double], persistenceRMSE: [[Double]], persistenceRMSEAll: [Double], climatologyRMSE: [[Double]], climatologyRMSEAll: [Double]) {
+        self.samples = samples
+        self.loss = loss
+        self.persistenceLoss = persistenceLoss
+        self.lossRatio = lossRatio
+        self.channels = channels
+        self.rmse = rmse
+        self.rmseAll = rmseAll
+        self.persistenceRMSE = persistenceRMSE
+        self.persistenceRMSEAll = persistenceRMSEAll
+        self.climatologyRMSE = climatologyRMSE
+        self.climatologyRMSEAll = climatologyRMSEAll
     }
 
-    /// Adds one step's loss; `step` is the global step just completed.
-    mutating func add(loss: Double, step: Int) {
-        sum += loss
-        count += 1
-        lastStep = step
-        if count == window { flush() }
-    }
-
-    /// The trace, including the last partial window.
-    mutating func finish() -> [LossTracePoint] {
-        if count > 0 { flush() }
-        return points
-    }
-
-    private mutating func flush() {
-        points.append(LossTracePoint(step: lastStep, loss: sum / Double(count)))
-        sum = 0
-        count = 0
+    enum CodingKeys: String, CodingKey {
+        case samples, loss, channels, rmse
+        case persistenceLoss = "persistence_loss"
+        case lossRatio = "loss_ratio"
+        case rmseAll = "rmse_all"
+        case persistenceRMSE = "persistence_rmse"
+        case persistenceRMSEAll = "persistence_rmse_all"
+        case climatologyRMSE = "climatology_rmse"
+        case climatologyRMSEAll = "climatology_rmse_all"
     }
 }

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Ingest
+@testable import DatasetIO
 
 final class CFTimeTests: XCTestCase {
     func iso(_ units: String, _ value: Double, _ calendar: String? = nil) throws -> String {

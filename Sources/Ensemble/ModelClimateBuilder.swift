@@ -1,8 +1,7 @@
+import Scores
 import DatasetIO
-import Ensemble
 import Foundation
 import HensCore
-import Ingest
 
 /// `hens mclimate`: the emulator's own climate, from reforecasts (HENS' M-climate: the control
 /// plus a few ± bred-vector pairs on several checkpoints, started from many initial times of
@@ -110,7 +109,7 @@ public enum ModelClimateBuilder {
                     let base = (lead * channels + c) * samples * points
                     pooled.withUnsafeBufferPointer { pool in
                         percentiles.withUnsafeMutableBufferPointer { out in
-                            pointPercentiles(pool: UnsafeBufferPointer(rebasing: pool[base..<(base + samples * points)]), samples: samples,
+                            PointPercentiles.compute(pool: UnsafeBufferPointer(rebasing: pool[base..<(base + samples * points)]), samples: samples,
                                              points: points, levels: levels, into: out)
                         }
                     }
@@ -123,25 +122,5 @@ public enum ModelClimateBuilder {
             throw error
         }
         return Summary(initialTimes: initials.map(\.label), members: memberCount, samples: samples, seconds: clock.seconds)
-    }
-
-    /// Percentiles (NumPy "linear") over `samples` member-major values per point, `[level][point]`.
-    static func pointPercentiles(pool: UnsafeBufferPointer<Float>, samples: Int, points: Int, levels: [Double],
-                                 into out: UnsafeMutableBufferPointer<Float>) {
-        let out = out
-        Parallel.forEachChunk(points, minimumChunk: 64) { range in
-            var column = [Float](repeating: 0, count: samples), scratch = column
-            column.withUnsafeMutableBufferPointer { col in
-                scratch.withUnsafeMutableBufferPointer { tmp in
-                    for p in range {
-                        for s in 0..<samples { col[s] = pool[s * points + p] }
-                        FloatSort.sort(col, scratch: tmp)
-                        for (l, level) in levels.enumerated() {
-                            out[l * points + p] = Float(SortedCRPS.quantile(sorted: UnsafeBufferPointer(col), level: level / 100))
-                        }
-                    }
-                }
-            }
-        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Evaluation
+@testable import Scores
 
 /// hens' standard and fair CRPS per point against properscoring and scoringrules on the
 /// `crps_anchor.py --dump` inputs in `anchor/` (see anchor/README.md for how they were made).

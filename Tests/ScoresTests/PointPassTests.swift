@@ -1,6 +1,6 @@
 import HensCore
 import XCTest
-@testable import Evaluation
+@testable import Scores
 
 /// The tiled, threaded per-point pass and the ensemble-size bootstrap.
 final class PointPassTests: XCTestCase {

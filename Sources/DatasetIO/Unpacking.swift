@@ -1,4 +1,3 @@
-import DatasetIO
 import Foundation
 
 /// CF packing and missing-data rules of one variable (CF §8.1, NUG): values equal to

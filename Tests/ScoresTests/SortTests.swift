@@ -1,7 +1,7 @@
 import Foundation
 import HensCore
 import XCTest
-@testable import Evaluation
+@testable import Scores
 
 /// FloatSort against Swift's sort on random, tied, negative, ±0 and constant data, both paths.
 final class SortTests: XCTestCase {

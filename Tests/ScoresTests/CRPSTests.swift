@@ -1,7 +1,7 @@
 import Foundation
 import HensCore
 import XCTest
-@testable import Evaluation
+@testable import Scores
 
 /// Sorted-pass CRPS, moments, quantiles and tail-weighted CRPS against hand cases, brute force,
 /// closed forms and scoringrules golden values.

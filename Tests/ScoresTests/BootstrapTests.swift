@@ -1,5 +1,5 @@
 import XCTest
-@testable import Evaluation
+@testable import Scores
 import HensCore
 
 final class BootstrapTests: XCTestCase {

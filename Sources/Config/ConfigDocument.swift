@@ -1,3 +1,4 @@
+import HensCore
 import Foundation
 import Yams
 
@@ -79,7 +80,7 @@ public struct ConfigDocument {
         guard let v = raw(key) else { return try missing(key, defaultValue) }
         if let d = v as? Double { return d }
         if let i = v as? Int { return Double(i) }
-        if let s = v as? String, let seconds = Self.parseDuration(s) { return seconds }
+        if let s = v as? String, let seconds = DurationText.seconds(s) { return seconds }
         throw HensError(.invalidArgument, "\(source): key '\(key)' must be a duration such as 300s, 30min, 1h or 5d, got '\(v)'")
     }
 
@@ -193,14 +194,5 @@ public struct ConfigDocument {
     private func missing<V>(_ key: String, _ defaultValue: V?) throws -> V {
         guard let d = defaultValue else { throw HensError(.invalidArgument, "\(source): missing required key '\(key)'") }
         return d
-    }
-
-    /// Parses `300`, `300s`, `30min`, `1h`, `5d` into seconds.
-    public static func parseDuration(_ text: String) -> Double? {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        for (suffix, factor) in [("min", 60.0), ("s", 1), ("h", 3600), ("d", 86_400)] where t.hasSuffix(suffix) {
-            return Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
-        }
-        return Double(t)
     }
 }

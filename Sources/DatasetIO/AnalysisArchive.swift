@@ -1,7 +1,5 @@
-import DatasetIO
 import Foundation
 import HensCore
-import Ingest
 
 /// Where an analysis lives in a canonical dataset: split, trajectory and time index.
 public struct AnalysisLocation: Equatable, Hashable, Sendable {
@@ -178,7 +176,7 @@ public final class AnalysisArchive {
         let (range, stepText) = spec.contains("/") ? (String(spec.split(separator: "/")[0]), String(spec.split(separator: "/")[1]))
                                                     : (spec, "\(stepHours)h")
         let bounds = range.components(separatedBy: "..")
-        guard bounds.count <= 2, let step = ConfigDocument.parseDuration(stepText), step > 0 else {
+        guard bounds.count <= 2, let step = DurationText.seconds(stepText), step > 0 else {
             throw HensError.invalid("--init", "dates A..B/STEP such as 2017-01-02T00..2017-01-02T12/12h, got '\(spec)'")
         }
         func seconds(_ iso: String) throws -> Double {
