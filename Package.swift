@@ -88,6 +88,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Scores", "DatasetIO", "Spherical", "HensCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "DatasetIO", "HensCore"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
+        // The module graph's layering rules, read from Package.swift and the import lines.
+        .testTarget(name: "ArchitectureTests"),
     ],
     swiftLanguageModes: [.v5]
 )
