@@ -14,7 +14,7 @@ public struct Unpacking: Sendable, Equatable {
     public var unsignedBits: Int?
 
     /// Reads the rules from a variable's attributes.
-    public init(_ v: NetCDFSource.Variable) {
+    public init(_ v: NetCDFReader.Variable) {
         let a = v.attributes
         scaleFactor = a["scale_factor"]?.number ?? 1
         addOffset = a["add_offset"]?.number ?? 0

@@ -12,7 +12,7 @@ import HensCore
 /// as ECMWF pools its re-forecasts around the forecast date.
 public enum ModelClimateBuilder {
     /// What a build did.
-    public struct Summary: Sendable {
+    public struct RunTotals: Sendable {
         /// Initial times pooled.
         public var initialTimes: [String]
         /// Members per initial time.
@@ -61,7 +61,7 @@ public enum ModelClimateBuilder {
     /// Runs the reforecasts of `initials` and writes the percentiles to `output` atomically.
     /// - Throws: when the pooled values would not fit in `config.memory`.
     public static func build(_ forecast: EnsembleForecast, initials: [InitialTime], output: String, attributes: [String: String] = [:],
-                             progress: ((Int) -> Void)? = nil) throws -> Summary {
+                             progress: ((Int) -> Void)? = nil) throws -> RunTotals {
         let clock = Stopwatch()
         guard let first = initials.first else { throw HensError(.badInput, "no initial times for the model climate") }
         let layout = forecast.outputLayout(first)
@@ -121,6 +121,6 @@ public enum ModelClimateBuilder {
             writer.abort()
             throw error
         }
-        return Summary(initialTimes: initials.map(\.label), members: memberCount, samples: samples, seconds: clock.seconds)
+        return RunTotals(initialTimes: initials.map(\.label), members: memberCount, samples: samples, seconds: clock.seconds)
     }
 }

@@ -135,7 +135,7 @@ public final class ForecastShardSource: EnsembleSource {
 
 /// One initial time of a forecast that kept only its streaming summary (`write_members: false`
 /// or `--no-members`): scored from the per-point moments, range and exceedance counts.
-public final class SummarySource: EnsembleSource {
+public final class ForecastSummarySource: EnsembleSource {
     public let label: String
     public let channels: [String]
     public let latitudes: [Double]

@@ -129,7 +129,7 @@ public final class Evaluator {
                                              persistence: Array(persistence[(c * points)..<((c + 1) * points)]),
                                              reference: reference, events: events[c],
                                              summary: summary.flatMap { Self.summaryRange($0, channel: channel, lead: lead) })
-                    if source is SummarySource, let summary {
+                    if source is ForecastSummarySource, let summary {
                         scoreSummary(field, summary: summary, into: &result)
                     } else {
                         try score(field, source: source, memberCount: m, bootstrapSizes: bootstrapLeads.contains(lead) ? sizes : [],

@@ -24,7 +24,7 @@ public final class ExternalEnsembleSource: EnsembleSource {
     public let initialLocation: (split: String, trajectory: Int, timeIndex: Int)? = nil
     /// The file.
     public let path: String
-    private let file: NetCDFSource
+    private let file: NetCDFReader
     private let dims: (member: String, time: String, lat: String, lon: String)
     /// For each output row / column, the file's index.
     private let rowIndex: [Int], columnIndex: [Int]
@@ -32,7 +32,7 @@ public final class ExternalEnsembleSource: EnsembleSource {
     /// Opens `path` and matches its grid and times with `archive`.
     public init(path: String, archive: AnalysisArchive) throws {
         func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
-        let file = try NetCDFSource(path: path)
+        let file = try NetCDFReader(path: path)
         self.file = file
         self.path = path
         label = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent

@@ -16,7 +16,7 @@ public enum CoordinateAxes {
 
     /// The role of coordinate variable `v` (1-D, named like its dimension), or of a bare
     /// dimension named `name` when the file has no coordinate variable for it.
-    public static func role(of v: NetCDFSource.Variable?, name: String) -> AxisRole {
+    public static func role(of v: NetCDFReader.Variable?, name: String) -> AxisRole {
         let lowerName = name.lowercased()
         if let v {
             let attr = { (k: String) in v.attributes[k]?.text?.trimmingCharacters(in: .whitespaces).lowercased() }

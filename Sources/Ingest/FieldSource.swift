@@ -6,8 +6,8 @@ import HensCore
 /// the level (by value) or member selected, and the recipe to normalise each field to hens'
 /// layout — rows north → south, longitudes ascending from 0°E, canonical units.
 public struct FieldSource {
-    public let file: NetCDFSource
-    public let variable: NetCDFSource.Variable
+    public let file: NetCDFReader
+    public let variable: NetCDFReader.Variable
     public let channel: String
     public let quantity: Quantity
     public let conversion: UnitConversion
@@ -36,7 +36,7 @@ public struct FieldSource {
     /// All channels a file provides: one FieldSource per (mapped variable, selected level).
     /// - Parameters:
     ///   - member: ensemble member index to take where the variable has an ensemble dimension.
-    public static func all(in file: NetCDFSource, member: Int = 0) throws -> [FieldSource] {
+    public static func all(in file: NetCDFReader, member: Int = 0) throws -> [FieldSource] {
         var out: [FieldSource] = []
         let dimensionNames = Set(file.dimensions.map(\.name))
         for v in file.variables where !dimensionNames.contains(v.name) && v.dimensions.count >= 2 && v.isNumeric {
@@ -46,14 +46,14 @@ public struct FieldSource {
     }
 
     /// The channels one variable provides (none when it maps to no hens quantity).
-    public static func sources(for v: NetCDFSource.Variable, in file: NetCDFSource, member: Int = 0) throws -> [FieldSource] {
+    public static func sources(for v: NetCDFReader.Variable, in file: NetCDFReader, member: Int = 0) throws -> [FieldSource] {
         guard let mapped = VariableTable.lookup(name: v.name, gribShortName: v.attributes["GRIB_shortName"]?.text,
                                                 standardName: v.attributes["standard_name"]?.text) else { return [] }
         return try sources(file, v, mapped, member: member)
     }
 
 
-    private static func sources(_ file: NetCDFSource, _ v: NetCDFSource.Variable, _ mapped: SourceVariable, member: Int) throws -> [FieldSource] {
+    private static func sources(_ file: NetCDFReader, _ v: NetCDFReader.Variable, _ mapped: SourceVariable, member: Int) throws -> [FieldSource] {
         let where_ = "\(file.path): variable '\(v.name)'"
         let roles = v.dimensions.map { CoordinateAxes.role(of: file.coordinate(of: $0), name: $0) }
         guard let lat = roles.firstIndex(of: .latitude), let lon = roles.firstIndex(of: .longitude) else {
@@ -63,7 +63,7 @@ public struct FieldSource {
         // Time axis: a dimension, or a scalar time coordinate (one field per file, as cfgrib
         // writes GRIB forecasts: `valid_time` is preferred over the reference `time`).
         let time = roles.firstIndex(of: .time)
-        let timeVar: NetCDFSource.Variable
+        let timeVar: NetCDFReader.Variable
         if let time {
             guard let c = file.coordinate(of: v.dimensions[time]) else {
                 throw HensError(.badInput, "\(file.path): time dimension '\(v.dimensions[time])' has no coordinate variable")
@@ -161,7 +161,7 @@ public struct FieldSource {
 
     /// The pressure (hPa) of a scalar vertical coordinate named in the variable's `coordinates`
     /// attribute (names that do not exist are ignored, as the new CDS writes stale ones).
-    private static func scalarLevel(_ file: NetCDFSource, _ v: NetCDFSource.Variable) throws -> Double? {
+    private static func scalarLevel(_ file: NetCDFReader, _ v: NetCDFReader.Variable) throws -> Double? {
         let names = (v.attributes["coordinates"]?.text ?? "").split(separator: " ").map(String.init)
         for name in names {
             guard let c = file.variable(name), c.shape.isEmpty,

@@ -40,7 +40,7 @@ struct IngestInputs {
         var byChannel: [String: [FieldSource]] = [:]
         var order: [String] = []
         for path in files {
-            let file = try NetCDFSource(path: path)
+            let file = try NetCDFReader(path: path)
             let found = try FieldSource.all(in: file, member: member)
             if found.isEmpty {
                 throw HensError(.badInput, "\(path): no variable maps to a hens channel (has: \(file.variables.map(\.name).joined(separator: ", ")))")

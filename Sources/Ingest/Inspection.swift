@@ -12,7 +12,7 @@ public struct Inspection {
     /// Inspects a file. Throws only when it cannot be opened as NetCDF at all.
     public init(path: String) throws {
         self.path = path
-        let source = try NetCDFSource(path: path)
+        let source = try NetCDFReader(path: path)
         lines.append("\(path): \(source.kind.rawValue) (\(source.formatDescription))")
         let dims = source.dimensions.map { "\($0.name)=\($0.length)\($0.isUnlimited ? " (unlimited)" : "")" }
         lines.append("dimensions: " + dims.joined(separator: ", "))
@@ -38,7 +38,7 @@ public struct Inspection {
         roles.filter { $0.value == role }.map(\.key).sorted().first
     }
 
-    private mutating func describeGrid(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
+    private mutating func describeGrid(_ s: NetCDFReader, _ roles: [String: AxisRole]) {
         guard let latDim = dimension(roles, .latitude), let lonDim = dimension(roles, .longitude),
               let lat = s.coordinate(of: latDim), let lon = s.coordinate(of: lonDim),
               let latitudes = try? s.readDoubles(lat), let longitudes = try? s.readDoubles(lon) else {
@@ -56,7 +56,7 @@ public struct Inspection {
         }
     }
 
-    private mutating func describeTime(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
+    private mutating func describeTime(_ s: NetCDFReader, _ roles: [String: AxisRole]) {
         guard let dim = dimension(roles, .time), let v = s.coordinate(of: dim) else {
             describeScalarTimes(s)
             return
@@ -79,7 +79,7 @@ public struct Inspection {
     }
 
     /// A time variable's CF units and calendar.
-    private func timeUnits(_ v: NetCDFSource.Variable) throws -> (CFTimeUnits, CFCalendar) {
+    private func timeUnits(_ v: NetCDFReader.Variable) throws -> (CFTimeUnits, CFCalendar) {
         let calendar = try CFCalendar(attribute: v.attributes["calendar"]?.text)
         return (try CFTimeUnits(v.attributes["units"]?.text ?? "", calendar: calendar), calendar)
     }
@@ -87,7 +87,7 @@ public struct Inspection {
     /// Files without a time dimension (one field per variable, as cfgrib writes a GRIB forecast)
     /// carry their time(s) as scalar coordinates: the valid time, and for forecasts the reference
     /// time and the step. Ingest takes `valid_time`, else `time`.
-    private mutating func describeScalarTimes(_ s: NetCDFSource) {
+    private mutating func describeScalarTimes(_ s: NetCDFReader) {
         let scalars = s.variables.filter { v in
             v.shape.isEmpty && v.isNumeric && CoordinateAxes.role(of: v, name: v.name) == .time
         }
@@ -121,7 +121,7 @@ public struct Inspection {
         lines.append("time: 1 (scalar) — \(parts.joined(separator: ", "))\(calendar)\(used.map { " [ingest uses \($0)]" } ?? "")")
     }
 
-    private mutating func describeAxis(_ s: NetCDFSource, _ roles: [String: AxisRole], _ role: AxisRole, _ label: String) {
+    private mutating func describeAxis(_ s: NetCDFReader, _ roles: [String: AxisRole], _ role: AxisRole, _ label: String) {
         guard let dim = dimension(roles, role) else { return }
         let values = s.coordinate(of: dim).flatMap { try? s.readDoubles($0) } ?? []
         let units = s.coordinate(of: dim)?.attributes["units"]?.text ?? ""
@@ -131,7 +131,7 @@ public struct Inspection {
 
     /// ERA5 `expver`: a dimension in old-CDS ERA5/ERA5T mixes (collapsed by ingest), a string
     /// per time in new-CDS files (nothing to collapse).
-    private mutating func describeExperimentVersions(_ s: NetCDFSource) {
+    private mutating func describeExperimentVersions(_ s: NetCDFReader) {
         guard let v = s.variable("expver") ?? s.variables.first(where: { $0.name.lowercased() == "expver" }) else { return }
         if v.dimensions == [v.name], v.isNumeric, let values = try? s.readDoubles(v) {
             let list = values.map { String(format: "%g", $0) }
@@ -145,7 +145,7 @@ public struct Inspection {
         }
     }
 
-    private mutating func describeVariables(_ s: NetCDFSource, _ roles: [String: AxisRole]) {
+    private mutating func describeVariables(_ s: NetCDFReader, _ roles: [String: AxisRole]) {
         let coordinateNames = Set(s.dimensions.map(\.name))
         let data = s.variables.filter { !coordinateNames.contains($0.name) && $0.dimensions.count >= 2 }
         lines.append("variables:")

@@ -31,7 +31,7 @@ extension CaseFields {
     /// Loads initial time `folder` (a folder of `hens forecast`) at lead `leadHours`, with truth
     /// from `dataset` and EFI from `extremes` when given; a forecast without that lead is refused.
     public init(forecastFolder folder: String, leadHours: Double, dataset: String?, extremes: String?) throws {
-        let source = try SummarySource(folder: folder)
+        let source = try ForecastSummarySource(folder: folder)
         guard let contents = try source.summary() else { throw HensError(.badInput, "\(folder)/summary.nc: no summary") }
         guard let lead = source.leadHours.firstIndex(where: { abs($0 - leadHours) < 1e-6 }) else {
             throw HensError(.badInput, "\(folder)/summary.nc: no lead \(hours(leadHours)) (expected the forecast that was scored)")

@@ -1,5 +1,5 @@
 /// What one O(m) pass over a sorted ensemble gives: both CRPS estimators and the moments.
-public struct SortedEnsembleSummary: Equatable {
+public struct SortedEnsembleStatistics: Equatable {
     /// Standard CRPS A − D/(2m²) (the empirical CDF's; properscoring, xskillscore, HENS).
     public var crps: Double
     /// Fair CRPS A − D/(2m(m−1)) (Ferro; WeatherBench 2); NaN for m = 1.
@@ -38,7 +38,7 @@ public enum SortedCRPS {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func summary<T: BinaryFloatingPoint>(sorted x: UnsafeBufferPointer<T>, truth: Double,
-                                                       floor: Double = -.infinity) -> SortedEnsembleSummary {
+                                                       floor: Double = -.infinity) -> SortedEnsembleStatistics {
         let m = x.count
         precondition(m >= 1, "SortedCRPS: empty ensemble")
         let p = x.baseAddress!
@@ -78,7 +78,7 @@ public enum SortedCRPS {
         let crps = a - w / (md * md)
         let fair = m > 1 ? a - w / (md * (md - 1)) : .nan
         let variance = m > 1 ? max(0, (q - s * s / md) / (md - 1)) : 0
-        return SortedEnsembleSummary(crps: crps, crpsFair: fair, mean: c + s / md,
+        return SortedEnsembleStatistics(crps: crps, crpsFair: fair, mean: c + s / md,
                                      variance: s.isNaN ? .nan : variance)
     }
 

@@ -147,7 +147,7 @@ struct BenchIngest: ParsableCommand {
     static func largestDifference(hens path: String, cdo cdoPath: String) throws -> Double {
         let reader = try DatasetSplitReader(path: path)
         defer { reader.close() }
-        let reference = try NetCDFSource(path: cdoPath)
+        let reference = try NetCDFReader(path: cdoPath)
         let names = ["t2m": "t2m", "u10m": "u10", "v10m": "v10", "msl": "msl", "tcwv": "tcwv"]
         var worst = 0.0
         for (c, channel) in reader.channels.enumerated() {

@@ -147,7 +147,7 @@ struct Evaluate: ParsableCommand {
             let path = folder + "/" + name
             let files = (try? fm.contentsOfDirectory(atPath: path)) ?? []
             // A run with write_members: false kept only its summary: scored from the moments.
-            return files.contains { $0.hasPrefix("members-shard-") } ? try ForecastShardSource(folder: path) : try SummarySource(folder: path)
+            return files.contains { $0.hasPrefix("members-shard-") } ? try ForecastShardSource(folder: path) : try ForecastSummarySource(folder: path)
         }
     }
 

@@ -84,7 +84,7 @@ final class DatasetSplitAppenderTests: TemporaryDirectoryTestCase {
     func testERA5LikeFileHasTheLegacyLayout() throws {
         let path = dir + "/era5like.nc"
         try ERA5LikeFile.write(path: path, nlat: 7, nlon: 12, hours: [1_051_896, 1_051_902])
-        let source = try NetCDFSource(path: path)
+        let source = try NetCDFReader(path: path)
         XCTAssertEqual(source.kind, .netcdf3Offset64)
         XCTAssertEqual(source.dimensions.map(\.name), ["longitude", "latitude", "time"])
         XCTAssertEqual(try source.readDoubles(source.variable("latitude")!), [90, 60, 30, 0, -30, -60, -90])

@@ -52,7 +52,7 @@ final class DecodingTests: XCTestCase {
     """
 
     func testUnpackingMasksInPackedSpace() throws {
-        let source = try NetCDFSource(path: try netcdf(oldCDS, format: "64-bit-offset"))
+        let source = try NetCDFReader(path: try netcdf(oldCDS, format: "64-bit-offset"))
         XCTAssertEqual(source.kind, .netcdf3Offset64)
         let z = try XCTUnwrap(source.variable("z"))
         XCTAssertEqual(z.typeName, "short")
@@ -74,7 +74,7 @@ final class DecodingTests: XCTestCase {
           float f(x) ; f:valid_range = 0.f, 10.f ; f:_FillValue = NaNf ;
         data: b = 1, -1, 127, -128 ; f = -1, 5, 11, NaN ; }
         """, format: "classic")
-        let s = try NetCDFSource(path: path)
+        let s = try NetCDFReader(path: path)
         let b = try XCTUnwrap(s.variable("b")), f = try XCTUnwrap(s.variable("f"))
         XCTAssertEqual(Unpacking(b).decode(try s.readDoubles(b)), [1, 255, 127, 128])
         let decoded = Unpacking(f).decode(try s.readDoubles(f))
@@ -92,7 +92,7 @@ final class DecodingTests: XCTestCase {
           int realization(realization) ; realization:standard_name = "realization" ;
         data: latitude = 1, 2 ; lon = 0, 1, 2 ; t = 0 ; p = 50000 ; realization = 0, 1 ; }
         """)
-        let s = try NetCDFSource(path: path)
+        let s = try NetCDFReader(path: path)
         let role = { (name: String) in CoordinateAxes.role(of: s.variable(name), name: name) }
         XCTAssertEqual(role("latitude"), .latitude)   // "degrees" is ambiguous: by name
         XCTAssertEqual(role("lon"), .longitude)
@@ -177,13 +177,13 @@ final class DecodingTests: XCTestCase {
         ]
         for (name, bytes, fragment) in cases {
             let path = writeFile(dir + "/" + name, bytes)
-            XCTAssertThrowsError(try NetCDFSource(path: path), name) { error in
+            XCTAssertThrowsError(try NetCDFReader(path: path), name) { error in
                 let message = "\(error)"
                 XCTAssertTrue(message.contains(path) && message.contains(fragment), "\(name): \(message)")
                 XCTAssertFalse(message.contains("\n"))
             }
         }
-        XCTAssertThrowsError(try NetCDFSource(path: dir + "/missing.nc")) { XCTAssertTrue("\($0)".contains("no such file")) }
-        XCTAssertThrowsError(try NetCDFSource(path: dir)) { XCTAssertTrue("\($0)".contains("folder")) }
+        XCTAssertThrowsError(try NetCDFReader(path: dir + "/missing.nc")) { XCTAssertTrue("\($0)".contains("no such file")) }
+        XCTAssertThrowsError(try NetCDFReader(path: dir)) { XCTAssertTrue("\($0)".contains("folder")) }
     }
 }

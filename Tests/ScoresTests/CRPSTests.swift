@@ -6,7 +6,7 @@ import XCTest
 /// Sorted-pass CRPS, moments, quantiles and tail-weighted CRPS against hand cases, brute force,
 /// closed forms and scoringrules golden values.
 final class CRPSTests: XCTestCase {
-    func summary(_ x: [Double], _ y: Double, floor: Double = -.infinity) -> SortedEnsembleSummary {
+    func summary(_ x: [Double], _ y: Double, floor: Double = -.infinity) -> SortedEnsembleStatistics {
         let s = x.sorted()
         return s.withUnsafeBufferPointer { SortedCRPS.summary(sorted: $0, truth: y, floor: floor) }
     }

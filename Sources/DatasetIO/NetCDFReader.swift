@@ -58,8 +58,9 @@ public enum FileKind: String, Sendable {
 }
 
 /// A read-only, convention-free view of any NetCDF file: dimensions, variables, attributes and
-/// raw values. CF interpretation (packing, coordinates, time) is the Ingest module's job.
-public final class NetCDFSource {
+/// raw values. CF interpretation is layered on top: packing (`Unpacking`) and time (`CFTimeUnits`)
+/// here, coordinate axes in Ingest.
+public final class NetCDFReader {
     /// A dimension of the file.
     public struct Dimension: Equatable, Sendable {
         public let name: String
