@@ -54,11 +54,18 @@ let package = Package(
         .target(name: "Report", dependencies: ["HensCore", "DatasetIO", "Ensemble", "Evaluation", "Training",
                                                .product(name: "Plot", package: "Plot"), .product(name: "SwiftCSV", package: "SwiftCSV")],
                 exclude: ["README.md"]),
+        // The benchmarks behind `hens bench …`: case tables, timing loops and statistics, the JSON
+        // rows, the Python anchor runners of bench/anchors. A join layer beside the CLI: it may
+        // import any stage, and no library target imports it.
+        .target(name: "Benchmarks", dependencies: ["HensCore", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest",
+                                                   "SFNO", "Training", "Ensemble", "Evaluation"],
+                exclude: ["README.md"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
                 "HensCore", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training", "Ensemble", "Evaluation", "Report",
+                "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
