@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Spherical", "HensCore"], resources: [.copy("anchor")]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "DatasetIO", "HensCore"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "HensCore"]),
     ],
     swiftLanguageModes: [.v5]
 )
