@@ -42,6 +42,14 @@ HENS        = $(SCRATCH)/release/hens
 # The git commit and target CPU compiled into hens (hens --version, file attributes); rewritten
 # only when they change, so an unchanged tree relinks nothing.
 BUILD_STAMP := Sources/CHensPlatform/build_stamp.h
+# The Python environment of the anchor runners in bench/anchors/ (make anchors-venv); make bench
+# times the reference implementations with it when it exists.
+ANCHORS_VENV ?= bench/.venv
+ANCHORS_PY   := $(ANCHORS_VENV)/bin/python
+ANCHOR_FLAG   = $(if $(wildcard $(ANCHORS_PY)),--anchor $(ANCHORS_PY))
+# PyTorch's CPU-only wheels (no CUDA libraries, ~3 GB less than PyPI's default Linux wheel), used
+# when this index answers; otherwise torch comes from PyPI like everything else.
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 # The run's checkpoints as a forecast option, read when the recipe runs (after training).
 RUN_CHECKPOINTS = --checkpoints $$(ls $(CHECKPOINTS)/seed-*/checkpoint.nc | paste -sd, -)
 # Runs a stage command and prints its wall time: $(call timed,label,command).
@@ -52,7 +60,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config g
 # Tools that only the tests need: cdo (ingest parity), mpirun (sharded forecasts), Chromium (the report in a browser).
 TEST_PKGS  := cdo openmpi-bin chromium
 
-.PHONY: deps deps-test build build-stamp build-portable unit-tests check-blas-kernel check-reproducible check-long test demo demo-run hens report report-check bench bench-swe dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
+.PHONY: deps deps-test build build-stamp build-portable unit-tests check-blas-kernel check-reproducible check-long test demo demo-run hens report report-check bench bench-swe anchors-venv dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -233,15 +241,34 @@ check-forecast: build
 check-forecast-run: dataset
 	HENS=$(HENS) DATASET=$(DATASET) bash scripts/check-forecast-shards.sh
 
-## bench: SHT, SWE, ingest (vs cdo remapcon), SFNO (vs torch-harmonics when the anchors venv exists), forecast and CRPS (vs properscoring when /tmp/metrics-venv exists) JSON, 1 and 2 threads, into bench-results/.
+## bench: SHT, SWE, ingest (vs cdo remapcon), SFNO, forecast and CRPS JSON, 1 and 2 threads, into
+## bench-results/; with the anchors venv (make anchors-venv) also shtns/ducc0/torch-harmonics SHTs,
+## torch-harmonics' SFNO and properscoring/scoringrules CRPS in the same run, as ratios.
 bench: build skill
 	@mkdir -p bench-results
 	$(HENS) bench sht --cases gl360,cc721_l359,gl720 --batches 1,16 --thread-counts 1,2 --json bench-results/sht.json
+	if [ -x $(ANCHORS_PY) ]; then $(ANCHORS_PY) bench/anchors/sht_anchor.py --cases gl360,cc721_l359,gl720 --batches 1,16 --threads 1,2 --hens bench-results/sht.json --json bench-results/sht-anchor.json; fi
 	$(HENS) bench swe --cases paper,small,ref --thread-counts 1,2 --json bench-results/swe.json
 	$(HENS) bench ingest --thread-counts 1,2 --json bench-results/ingest.json
-	$(HENS) bench sfno --thread-counts 1,2 --json bench-results/sfno.json $(if $(and $(wildcard /tmp/anchors-venv/bin/python),$(wildcard ../shared/anchors/sfno_anchor.py)),--anchor /tmp/anchors-venv/bin/python)
+	$(HENS) bench sfno --thread-counts 1,2 --json bench-results/sfno.json $(ANCHOR_FLAG)
 	$(HENS) bench forecast --config $(FORECAST_CONFIG) --thread-counts 1,2 --json bench-results/forecast.json
-	$(HENS) bench crps --points 100000 --members 50,1000 --dtypes float64,float32 --thread-counts 1,2 --json bench-results/crps.json $(if $(and $(wildcard /tmp/metrics-venv/bin/python),$(wildcard ../shared/anchors/crps_anchor.py)),--anchor /tmp/metrics-venv/bin/python)
+	$(HENS) bench crps --points 100000 --members 50,1000 --dtypes float64,float32 --thread-counts 1,2 --json bench-results/crps.json $(ANCHOR_FLAG)
+
+## anchors-venv: the anchor runners' Python environment in ANCHORS_VENV from bench/anchors/requirements*.txt
+## (pip from PyPI; several GB and minutes the first time). shtns is built from source and optional.
+anchors-venv: $(ANCHORS_VENV)/.complete
+$(ANCHORS_VENV)/.complete: bench/anchors/requirements.txt bench/anchors/requirements-shtns.txt
+	python3 -m venv $(ANCHORS_VENV)
+	@if $(ANCHORS_PY) -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)' $(TORCH_CPU_INDEX)/ 2>/dev/null; then \
+	  echo "anchors-venv: torch from the CPU-only index $(TORCH_CPU_INDEX)"; \
+	  $(ANCHORS_PY) -m pip install --quiet --index-url $(TORCH_CPU_INDEX) "$$(grep '^torch==' bench/anchors/requirements.txt)"; \
+	else echo "anchors-venv: the CPU-only torch index does not answer; torch comes from PyPI"; fi
+	$(ANCHORS_PY) -m pip install --quiet -r bench/anchors/requirements.txt
+	@# shtns compiles against FFTW (libfftw3-dev, from make deps) and numpy, hence no build isolation.
+	$(ANCHORS_PY) -m pip install --quiet --no-build-isolation -r bench/anchors/requirements-shtns.txt \
+	  || echo "anchors-venv: shtns could not be built; sht_anchor.py reports it as skipped"
+	$(ANCHORS_PY) bench/anchors/check_environment.py
+	@touch $@
 
 clean:
 	rm -rf .build runs bench-results

@@ -66,12 +66,18 @@ let package = Package(
         .target(name: "Report", dependencies: ["HensCore", "DatasetIO", "Evaluation", "Scores",
                                                .product(name: "Plot", package: "Plot"), .product(name: "SwiftCSV", package: "SwiftCSV")],
                 exclude: ["README.md"]),
+        // The benchmarks behind `hens bench …`: case tables, timing loops and statistics, the JSON
+        // rows, the Python anchor runners of bench/anchors. A join layer beside the CLI: it may
+        // import any stage, and no library target imports it.
+        .target(name: "Benchmarks", dependencies: ["HensCore", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest",
+                                                   "SFNO", "Training", "Ensemble", "Config", "Scores"],
+                exclude: ["README.md"]),
         // The command-line tool: argument parsing and wiring only.
         .executableTarget(
             name: "hens",
             dependencies: [
                 "HensCore", "Config", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training",
-                "ChannelDerivation", "Scores", "Ensemble", "Evaluation", "Report",
+                "ChannelDerivation", "Scores", "Ensemble", "Evaluation", "Report", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -88,6 +94,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Scores", "DatasetIO", "Spherical", "HensCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "DatasetIO", "HensCore"]),
         .testTarget(name: "RegridTests", dependencies: ["Regrid"], resources: [.copy("golden")]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "HensCore"]),
         // The module graph's layering rules, read from Package.swift and the import lines.
         .testTarget(name: "ArchitectureTests"),
     ],

@@ -2,13 +2,13 @@
 """sfno-parity.py -- export a tiny torch-harmonics SFNO as a float64 parity fixture for hens.
 
 Builds torch_harmonics.examples.models.SphericalFourierNeuralOperator (torch-harmonics 0.9.3)
-with the arguments in KWARGS (the sfno_anchor.py arguments, shrunk), runs it in float64 on a
+with the arguments in KWARGS (those of bench/anchors/sfno_anchor.py, shrunk), runs it in float64 on a
 fixed random input, takes L = sum(output * R) for a fixed random R, back-propagates, and writes
 weights, input, output, R, L, all gradients, the SHT grids and a few intermediates to one JSON
 file that Swift's Foundation can read. Format and conventions: Tests/SFNOTests/parity/README.md.
 
 Usage (from the repository root; needs the anchors venv with torch-harmonics 0.9.3):
-  /tmp/anchors-venv/bin/python scripts/sfno-parity.py
+  bench/.venv/bin/python scripts/sfno-parity.py
   ... --out PATH --seed 0 --img-size 17,32 --num-layers 2
 
 float64 caveat: stock torch-harmonics 0.9.3 cannot run this model in float64 as built:
@@ -38,7 +38,7 @@ DEFAULT_OUT = os.path.join(ROOT, "Tests", "SFNOTests", "parity", "th-example-tin
 FORMAT = "hens-sfno-parity-v1"
 EXPECTED_TH = "0.9.3"
 
-# Every constructor argument, explicit. Same as sfno_anchor.py COMMON; the size is tiny.
+# Every constructor argument, explicit, as bench/anchors/sfno_anchor.py builds the model; the size is tiny.
 KWARGS = dict(
     img_size=(17, 32),  # equiangular incl. both poles (like 121x240, 721x1440)
     grid="equiangular",

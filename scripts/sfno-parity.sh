@@ -3,14 +3,14 @@
 #
 #   scripts/sfno-parity.sh [options of scripts/sfno-parity.py, e.g. --out PATH --seed 0]
 #
-# Needs a Python venv with torch and torch-harmonics 0.9.3: ANCHORS_VENV (default
-# /tmp/anchors-venv, the venv built by the performance-anchor setup script setup_anchors.sh).
+# Needs a Python venv with torch and torch-harmonics 0.9.3: ANCHORS_VENV (default bench/.venv,
+# the anchor runners' venv that `make anchors-venv` builds).
 # Format and conventions: Tests/SFNOTests/parity/README.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PY=${ANCHORS_VENV:-/tmp/anchors-venv}/bin/python
+PY=${ANCHORS_VENV:-$ROOT/bench/.venv}/bin/python
 if [ ! -x "$PY" ]; then
-  echo "sfno-parity.sh: $PY not found; build the anchors venv (torch + torch-harmonics 0.9.3) or set ANCHORS_VENV" >&2
+  echo "sfno-parity.sh: $PY not found; build it with `make anchors-venv` (torch + torch-harmonics 0.9.3) or set ANCHORS_VENV" >&2
   exit 1
 fi
 cd "$ROOT"

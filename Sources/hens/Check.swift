@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import HensCore
 import Spherical
@@ -45,9 +46,9 @@ struct CheckSHT: ParsableCommand {
         let coefficients = sht.randomCoefficients(batch: batch, seed: 42)
         let fields = sht.inverse(coefficients, batch: batch)
         let back = sht.forward(fields, batch: batch)
-        let error = try relativeL2(back, coefficients)
-        let inv = timeRepeated(budget: 0.5, minRuns: 5) { _ = sht.inverse(coefficients, batch: batch) }
-        let fwd = timeRepeated(budget: 0.5, minRuns: 5) { _ = sht.forward(fields, batch: batch) }
+        let error = relativeL2(back, coefficients)
+        let inv = Timing.measure(budget: 0.5, minRuns: 5) { _ = sht.inverse(coefficients, batch: batch) }
+        let fwd = Timing.measure(budget: 0.5, minRuns: 5) { _ = sht.forward(fields, batch: batch) }
         let algorithm = sht.resolvedAlgorithm(.automatic, batch: batch).rawValue
         print(String(format: "%@, lmax=mmax=%d, batch %d, %@, %d thread(s), %@ path", g.label, sht.lmax, batch,
                      T.precisionName, Parallel.threadCount, algorithm))

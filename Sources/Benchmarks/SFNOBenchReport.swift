@@ -2,110 +2,46 @@ import Foundation
 import HensCore
 import SFNO
 
-/// The SFNO benchmark configurations of the torch-harmonics anchor script, named as in
-/// `sfno_anchor.py` (`CONFIGS`), with its common arguments: torch-harmonics' example block,
-/// equiangular data grid, Legendre–Gauss inside, 8 channels in and out, MLP ratio 2, instance
-/// norm, residual prediction, no positional embedding, no biases outside the MLP.
-enum SFNOBenchConfig {
-    /// name → (nlat, nlon, scale factor, embed dim, layers).
-    static let table: [String: (nlat: Int, nlon: Int, scale: Int, embed: Int, layers: Int)] = [
-        "s2-e64-l4": (121, 240, 2, 64, 4),
-        "s2-e128-l4": (121, 240, 2, 128, 4),
-        "s2-e128-l8": (121, 240, 2, 128, 8),
-        "s1-e64-l4": (121, 240, 1, 64, 4),
-        "t-s1-e64-l4": (64, 128, 1, 64, 4),
-    ]
+/// One hens measurement of `hens bench sfno`: a forward call or a training step of `batch` members.
+public struct SFNOMeasurement {
+    /// Forward call or training step.
+    public enum Kind: String { case inference, training }
 
-    /// The configuration called `name`, or nil.
-    static func named(_ name: String) -> SFNOConfig? {
-        guard let c = table[name] else { return nil }
-        return SFNOConfig(variant: .thExample, grid: .equiangular, nlat: c.nlat, nlon: c.nlon, inChannels: 8, outChannels: 8,
-                          scaleFactor: c.scale, embedDim: c.embed, layers: c.layers, mlpRatio: 2, residualPrediction: true,
-                          posEmbed: .none, normalization: .instance, hardThresholdingFraction: 1)
-    }
-}
-
-/// One run of `sfno_anchor.py` (torch-harmonics' SFNO, eager fp32) and the numbers hens'
-/// benchmark compares against: median seconds per call by (config, threads, batch).
-struct SFNOAnchorRun {
-    /// Median seconds (and the anchor's other-CPU estimate) of one measurement.
-    struct Entry {
-        let medianSeconds: Double
-        let minSeconds: Double
-        let runs: Int
-        let otherCPU: Double?
-    }
-
-    struct Key: Hashable {
-        let config: String
-        let threads: Int
-        let batch: Int
-    }
-
-    /// torch / torch-harmonics versions, CPU, and the anchor's SGEMM peaks (as the script reports them).
-    let info: [String: Any]
-    /// Forward calls under `torch.inference_mode()`.
-    let inference: [Key: Entry]
-    /// Training steps (forward + MSE + backward + Adam).
-    let training: [Key: Entry]
-    /// The script's dense FLOPs per member-step, by config (a cross-check of `SFNOFLOPModel`).
-    let denseFLOPs: [String: Double]
-
-    /// Runs `python script --configs … --json TMP` (its progress goes to stderr) and reads its JSON.
-    static func run(python: String, script: String, arguments: [String]) throws -> SFNOAnchorRun {
-        let doc = try runAnchorScript(python: python, script: script, arguments: arguments, tag: "sfno")
-        return try SFNOAnchorRun(document: doc)
-    }
-
-    /// Parses the document `sfno_anchor.py --json` writes.
-    init(document doc: [String: Any]) throws {
-        guard let configs = doc["configs"] as? [String: [String: Any]] else {
-            throw HensError(.badInput, "sfno_anchor JSON: no 'configs' object")
-        }
-        func entries(_ name: String, _ kind: String) -> [(Key, Entry)] {
-            ((configs[name]?[kind] as? [[String: Any]]) ?? []).compactMap { r in
-                guard let t = r["threads"] as? Int, let b = r["batch"] as? Int, let median = r["median_s"] as? Double else { return nil }
-                return (Key(config: name, threads: t, batch: b),
-                        Entry(medianSeconds: median, minSeconds: r["min_s"] as? Double ?? median, runs: r["runs"] as? Int ?? 0,
-                              otherCPU: r["other_cpu_pct"] as? Double))
-            }
-        }
-        inference = Dictionary(configs.keys.flatMap { entries($0, "inference") }, uniquingKeysWith: { a, _ in a })
-        training = Dictionary(configs.keys.flatMap { entries($0, "training") }, uniquingKeysWith: { a, _ in a })
-        denseFLOPs = configs.compactMapValues { ($0["flops"] as? [String: Any])?["dense_total"] as? Double }
-        var info: [String: Any] = [:]
-        for key in ["torch_version", "torch_harmonics_version", "mode", "python", "date", "cpu", "nproc", "gemm"] {
-            if let v = doc[key] { info[key] = v }
-        }
-        self.info = info
-    }
-}
-
-/// One hens measurement of `hens bench sfno` (a forward call or a training step of `batch` members).
-struct SFNOMeasurement {
-    enum Kind: String { case inference, training }
-
-    let kind: Kind
-    let config: String
-    let variant: SFNOVariant
-    let threads: Int
-    let batch: Int
-    let timing: Timing
-    let otherCPU: Double?
+    /// Forward call or training step.
+    public let kind: Kind
+    /// Configuration name.
+    public let config: String
+    /// Architecture variant (only torch-harmonics' example block is compared with torch).
+    public let variant: SFNOVariant
+    /// hens' worker threads.
+    public let threads: Int
+    /// Members (inference) or samples (training) per call.
+    public let batch: Int
+    /// Seconds per call.
+    public let timing: Timing
+    /// Other processes' CPU share during the measurement, percent.
+    public let otherCPU: Double?
     /// Forward FLOPs per member-step: dense-equivalent (torch-harmonics' layout) and as hens computes them.
-    let flops: (dense: Double, computed: Double)
+    public let flops: (dense: Double, computed: Double)
+
+    /// A measurement of these values.
+    public init(kind: Kind, config: String, variant: SFNOVariant, threads: Int, batch: Int, timing: Timing, otherCPU: Double?,
+                flops: (dense: Double, computed: Double)) {
+        (self.kind, self.config, self.variant, self.threads, self.batch) = (kind, config, variant, threads, batch)
+        (self.timing, self.otherCPU, self.flops) = (timing, otherCPU, flops)
+    }
 
     /// FLOPs of one timed call: `batch` forward passes, 3× that for a training step (forward + backward).
-    var callFLOPs: (dense: Double, computed: Double) {
+    public var callFLOPs: (dense: Double, computed: Double) {
         let f = Double(batch) * (kind == .training ? 3 : 1)
         return (flops.dense * f, flops.computed * f)
     }
 
     /// Members (samples) per second at the median time.
-    var membersPerSecond: Double { Double(batch) / timing.median }
+    public var membersPerSecond: Double { Double(batch) / timing.median }
 
     /// A one-line summary for stderr.
-    var line: String {
+    public var line: String {
         String(format: "%@ %@ t%d B=%d: %.1f ms/call (min %.1f, max %.1f, %d runs) → %.2f %@/s, %.1f GFLOP/s as computed, other load %@",
                config, kind.rawValue, threads, batch, timing.median * 1e3, timing.min * 1e3, timing.max * 1e3, timing.runs,
                membersPerSecond, kind == .inference ? "member-steps" : "samples",
@@ -114,18 +50,26 @@ struct SFNOMeasurement {
 }
 
 /// Turns hens' measurements (and the anchor's, when it ran) into JSON rows, ratios, the
-/// issue's targets and a plain-text table.
-struct SFNOBenchReport {
-    let measurements: [SFNOMeasurement]
+/// performance targets and a plain-text table.
+public struct SFNOBenchReport {
+    /// hens' measurements, in the order they were taken.
+    public let measurements: [SFNOMeasurement]
     /// SGEMM GFLOP/s (median) by thread count.
-    let peaks: [Int: Double]
-    let torch: SFNOAnchorRun?
+    public let peaks: [Int: Double]
+    /// The anchor's run, when it ran.
+    public let torch: SFNOAnchorRun?
 
-    /// The issue's targets (1 thread is the headline; every measured thread count is reported).
-    static let inferenceRatioTarget = 2.0, trainingTimeTarget = 0.67
+    /// The targets: inference member-steps/s at least 2× torch's at B = 8; a training step in at
+    /// most 0.67× torch's time (1 thread is the headline; every measured thread count is reported).
+    public static let inferenceRatioTarget = 2.0, trainingTimeTarget = 0.67
+
+    /// A report of these measurements.
+    public init(measurements: [SFNOMeasurement], peaks: [Int: Double], torch: SFNOAnchorRun?) {
+        (self.measurements, self.peaks, self.torch) = (measurements, peaks, torch)
+    }
 
     /// torch's number for the same (config, threads, batch) and kind.
-    func torchEntry(_ m: SFNOMeasurement) -> SFNOAnchorRun.Entry? {
+    public func torchEntry(_ m: SFNOMeasurement) -> SFNOAnchorRun.Entry? {
         let key = SFNOAnchorRun.Key(config: m.config, threads: m.threads, batch: m.batch)
         return m.kind == .inference ? torch?.inference[key] : torch?.training[key]
     }
@@ -143,7 +87,7 @@ struct SFNOBenchReport {
     }
 
     /// Measurement rows, then B = 8 → 32 scaling rows, then target rows.
-    func rows() -> [[String: Any]] {
+    public func rows() -> [[String: Any]] {
         measurements.map(row) + scalingPairs.map(scalingRow) + targets().map(\.row)
     }
 
@@ -196,19 +140,33 @@ struct SFNOBenchReport {
     }
 
     /// One target check.
-    struct Target {
-        let name: String, config: String, threads: Int, batch: Int
-        let value: Double, bound: Double, atLeast: Bool
+    public struct Target {
+        /// `inference_vs_torch`, `training_time_vs_torch` or `b8_to_b32_no_slowdown`.
+        public let name: String
+        /// Configuration name.
+        public let config: String
+        /// Thread count.
+        public let threads: Int
+        /// Batch size the target is judged at.
+        public let batch: Int
+        /// The measured ratio.
+        public let value: Double
+        /// The bound it must meet.
+        public let bound: Double
+        /// Whether the value must be at least (true) or at most (false) the bound.
+        public let atLeast: Bool
 
-        var met: Bool { atLeast ? value >= bound : value <= bound }
-        var row: [String: Any] {
+        /// Whether the target is met.
+        public var met: Bool { atLeast ? value >= bound : value <= bound }
+        /// The JSON row.
+        public var row: [String: Any] {
             ["kind": "target", "target": name, "config": config, "threads": threads, "batch": batch, "value": value,
              "bound": bound, "comparison": atLeast ? ">=" : "<=", "met": met]
         }
     }
 
     /// Inference ≥ 2× torch at B = 8; no slowdown B = 8 → 32; training step ≤ 0.67× torch's time.
-    func targets() -> [Target] {
+    public func targets() -> [Target] {
         var out: [Target] = []
         for m in measurements where m.variant == .thExample {
             guard let e = torchEntry(m) else { continue }
@@ -228,7 +186,7 @@ struct SFNOBenchReport {
     }
 
     /// The summary printed on stderr.
-    func table() -> String {
+    public func table() -> String {
         func cell(_ v: Double?, _ format: String = "%.2f") -> String { v.map { String(format: format, $0) } ?? "-" }
         var s = "\nSGEMM peak (median GFLOP/s): " + peaks.keys.sorted().map { "t\($0) \(cell(peaks[$0], "%.1f"))" }.joined(separator: ", ") + "\n"
         let header = ["kind", "config", "t", "B", "hens ms", "hens /s", "torch ms", "torch /s", "hens/torch", "GF/s dense",
