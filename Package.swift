@@ -98,5 +98,5 @@ let package = Package(
         // The module graph's layering rules, read from Package.swift and the import lines.
         .testTarget(name: "ArchitectureTests"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -10,7 +10,7 @@ import Training
 /// prediction, no positional embedding, no biases outside the MLP.
 public enum SFNOBenchConfig {
     /// One configuration's sizes.
-    public struct Sizes: Equatable {
+    public struct Sizes: Equatable, Sendable {
         /// Data grid rows.
         public let nlat: Int
         /// Data grid columns.

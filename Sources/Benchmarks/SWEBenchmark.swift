@@ -7,7 +7,7 @@ import Spherical
 /// reference configurations.
 public struct SWEBenchmark {
     /// One solver configuration.
-    public struct Case: Equatable {
+    public struct Case: Equatable, Sendable {
         /// Grid kind of the solver's physical grid.
         public let kind: GridKind
         /// Grid rows.

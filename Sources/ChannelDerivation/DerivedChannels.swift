@@ -214,7 +214,7 @@ public struct OutputChannelPlan: Sendable {
 
 /// Per-worker scratch of `OutputChannelPlan.compute`: the spectral and grid buffers of the
 /// ζ, δ → u, v synthesis, allocated once. Not for concurrent use; one per thread.
-public final class OutputChannelWorkspace: @unchecked Sendable {
+public final class OutputChannelWorkspace: @unchecked Sendable {  // unchecked: one workspace per thread
     /// Grid points per field.
     let points: Int
     /// Reals per spectral field (0 when the plan needs no transforms).
@@ -260,7 +260,7 @@ private func windSpeed(u: UnsafePointer<Float>, v: UnsafePointer<Float>, into ou
 /// The coefficient step restates `VectorSphericalHarmonicTransform.wind(vorticity:divergence:)`
 /// (sₗₘ = −r δₗₘ / l(l+1), tₗₘ = r ζₗₘ / l(l+1)) over caller-owned buffers, because that API
 /// returns fresh arrays on every call; a test pins the two to each other.
-private final class SpectralWinds: @unchecked Sendable {
+private final class SpectralWinds: @unchecked Sendable {  // unchecked: immutable after init; its transforms are thread-safe
     let scalar: SphericalHarmonicTransform<Float>
     let vector: VectorSphericalHarmonicTransform<Float>
     let vorticity: Int, divergence: Int

@@ -263,7 +263,7 @@ struct NetCDFFile {
     func dimensionName(_ dimid: Int32) throws -> String {
         var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
         try call("inquire dimension \(dimid)") { nc_inq_dimname(id, dimid, &buffer) }
-        return String(cString: buffer)
+        return Self.text(buffer)
     }
 
     /// Whether a dimension is unlimited (can grow).
@@ -295,7 +295,7 @@ struct NetCDFFile {
         try call("inquire variable \(varid)") { nc_inq_var(id, varid, &buffer, &type, &ndims, nil, nil) }
         var dims = [Int32](repeating: 0, count: Int(ndims))
         try call("inquire variable \(varid)") { nc_inq_vardimid(id, varid, &dims) }
-        return VariableInfo(id: varid, name: String(cString: buffer), type: type, dimensionIDs: dims)
+        return VariableInfo(id: varid, name: Self.text(buffer), type: type, dimensionIDs: dims)
     }
 
     /// All variables in definition order.
@@ -347,7 +347,7 @@ struct NetCDFFile {
         return try (0..<count).map { index in
             var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
             try call("inquire attribute \(index)\(ofVariable(varid))") { nc_inq_attname(id, varid, index, &buffer) }
-            return String(cString: buffer)
+            return Self.text(buffer)
         }
     }
 
@@ -363,10 +363,15 @@ struct NetCDFFile {
     // MARK: Message helpers
 
     /// `'name'` of a variable for messages (its id if the name cannot be found).
+    /// A NUL-terminated name filled in by libnetcdf, as text.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     private func variableName(_ varid: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
         let status = Self.locked { nc_inq_varname(id, varid, &buffer) }
-        return status == NC_NOERR ? "'\(String(cString: buffer))'" : "#\(varid)"
+        return status == NC_NOERR ? "'\(Self.text(buffer))'" : "#\(varid)"
     }
 
     private func ofVariable(_ varid: Int32) -> String {

@@ -95,7 +95,7 @@ public struct BredVectorBreeder: Sendable {
     }
 
     /// Buffers the per-vector workers read and write (disjoint vectors per worker).
-    private struct BatchPointers: @unchecked Sendable {
+    private struct BatchPointers: @unchecked Sendable {  // unchecked: workers write disjoint vectors
         let output: UnsafeMutablePointer<Float>
         let perturbations: UnsafeMutablePointer<Float>
         let control: UnsafeMutablePointer<Float>

@@ -11,7 +11,7 @@ import Spherical
 /// Members are carried in the checkpoint's normalised space during the rollout (the space the
 /// network maps to itself), and converted to physical units only where they leave it: when a
 /// perturbation is applied (non-negative clipping is physical) and when fields are written.
-public final class ForecastModel: @unchecked Sendable {
+public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-worker workspaces are grown under a lock; the network is read-only during a rollout
     /// The checkpoint's path (for messages and provenance).
     public let path: String
     /// The network.
@@ -85,7 +85,7 @@ public final class ForecastModel: @unchecked Sendable {
         return workspaces[k]
     }
 
-    private struct StepPointers: @unchecked Sendable {
+    private struct StepPointers: @unchecked Sendable {  // unchecked: workers write disjoint members of the output
         let input: UnsafePointer<Float>
         let output: UnsafeMutablePointer<Float>
     }

@@ -83,7 +83,7 @@ final class MemberRollout {
     }
 
     /// One worker's buffers for `fillOutputs`.
-    private struct WorkerScratch: @unchecked Sendable {
+    private struct WorkerScratch: @unchecked Sendable {  // unchecked: each worker uses only its own scratch
         let physical: OwnedBuffer<Float>
         let full: OwnedBuffer<Float>
         let workspace: OutputChannelWorkspace
@@ -91,7 +91,7 @@ final class MemberRollout {
 
     private var scratch: [WorkerScratch] = []
 
-    private struct Pointers: @unchecked Sendable {
+    private struct Pointers: @unchecked Sendable {  // unchecked: workers write disjoint members of the buffers
         let states: UnsafeMutablePointer<Float>
         let buffer: UnsafeMutablePointer<Float>
     }

@@ -22,7 +22,7 @@ import Spherical
 ///   the grid-point std is σ in expectation: σ² = Σₗ 2(2l+1)·A²·exp(−κ l(l+1))/(4π).
 /// - l = 0 is zero (a global-mean offset is not a correlated pattern) and orders at or above
 ///   nlon/2 are zero (the grid cannot represent their imaginary part).
-public final class SeedNoise: @unchecked Sendable {
+public final class SeedNoise: @unchecked Sendable {  // unchecked: immutable after init apart from its transforms, which are thread-safe
     /// Correlation length L in metres.
     public let lengthScale: Double
     /// Target grid-point standard deviation σ.

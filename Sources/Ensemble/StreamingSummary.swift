@@ -143,7 +143,7 @@ public struct StreamingSummary: Sendable, Equatable {
 
     /// Mutable views of one slab's statistics, shared read-only by the workers (which write
     /// disjoint point ranges).
-    private struct SummaryPointers: @unchecked Sendable {
+    private struct SummaryPointers: @unchecked Sendable {  // unchecked: workers write disjoint point ranges
         let mean: UnsafeMutablePointer<Double>, m2: UnsafeMutablePointer<Double>
         let lo: UnsafeMutablePointer<Float>, hi: UnsafeMutablePointer<Float>
         let alo: UnsafeMutablePointer<Int32>, ahi: UnsafeMutablePointer<Int32>

@@ -206,7 +206,7 @@ public final class Evaluator {
                 try source.read(channel: channels[c], lead: f.lead, rows: rows, into: UnsafeMutableBufferPointer(rebasing: $0[0..<(m * tn)]))
             }
             var tileOut = PointPassOutput(pointCount: tn, events: eventThresholds.count, tails: tailThresholds.count, climate: climate != nil)
-            try withBuffers(Array(tile[0..<(m * tn)]), Array(f.truth[span]), eventThresholds.map { Array($0[span]) },
+            withBuffers(Array(tile[0..<(m * tn)]), Array(f.truth[span]), eventThresholds.map { Array($0[span]) },
                             tailThresholds.map { Array($0[span]) },
                             climate.map { Array($0[(p0 * climateLevels)..<((p0 + tn) * climateLevels)]) }) { members, truth, events, tails, climateBuffer in
                 let input = PointPassInput(members: members, memberCount: m, pointCount: tn, truth: truth, eventThresholds: events,

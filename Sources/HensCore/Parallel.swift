@@ -31,12 +31,22 @@ public enum Parallel {
         if workers == 1 {
             body(0, 1)
         } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                Thread.current.threadDictionary[nestedKey] = true
-                defer { Thread.current.threadDictionary[nestedKey] = nil }
-                body(worker, workers)
+            withoutActuallyEscaping(body) { body in
+                let shared = WorkerBody(run: body)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    Thread.current.threadDictionary[nestedKey] = true
+                    defer { Thread.current.threadDictionary[nestedKey] = nil }
+                    shared.run(worker, workers)
+                }
             }
         }
+    }
+
+    /// The loop body handed to the workers. The contract of every parallel loop in hens is that
+    /// workers touch disjoint parts of the buffers they capture (or only read shared state), which
+    /// the compiler cannot see through the unsafe pointers of the kernels.
+    private struct WorkerBody: @unchecked Sendable {  // unchecked: workers write disjoint ranges by contract
+        let run: (Int, Int) -> Void
     }
 
     private static let nestedKey = "hens.parallel.nested"

@@ -2,7 +2,7 @@ import Foundation
 
 /// Progress of long work on stderr: a live line with rate and ETA when stderr is a terminal,
 /// a plain log line every few seconds otherwise (cron and CI logs), nothing when quiet.
-public final class ProgressReporter: @unchecked Sendable {
+public final class ProgressReporter: @unchecked Sendable {  // unchecked: mutable state is guarded by a lock
     private let label: String
     private let total: Int
     private let unit: String

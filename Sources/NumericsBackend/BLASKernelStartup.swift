@@ -80,8 +80,7 @@ public enum BLASKernelStartup {
     private static func reexecute(kernel: String?, marker: Marker, warn: (String) -> Void) {
         if let kernel { setenv("OPENBLAS_CORETYPE", kernel, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
         setenv(markerVariable, marker.text, 1)
-        fflush(stdout)
-        fflush(stderr)
+        fflush(nil)  // every C output stream (stdout, stderr) before the image is replaced
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
         unsetenv("OPENBLAS_CORETYPE")

@@ -6,7 +6,7 @@ import COpenBLAS
 
 /// A floating-point type the numerical kernels work in: `Float` (`cblas_sgemm`, FFTW's `fftwf_*`)
 /// or `Double` (`cblas_dgemm`, `fftw_*`).
-public protocol BackendScalar: BinaryFloatingPoint, SIMDScalar, Sendable {
+public protocol BackendScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable {
     /// The BLAS call itself, C = α·op(A)·op(B) + β·C, row-major, with op(A) m×k and op(B) k×n;
     /// call `gemm`, which skips empty products and keeps BLAS single-threaded.
     static func blasGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,

@@ -125,13 +125,13 @@ public struct ReportWriter {
         }
     }
 
-    /// Draws the figures, one gnuplot process per core at a time, keeping page order.
+    /// Draws the figures, one gnuplot process per hens thread at a time, keeping page order.
     func draw(_ figures: [Figure], in folder: String, quiet: Bool) throws -> [ReportPage.Drawn] {
         let progress = ProgressReporter("report", total: figures.count, unit: "figures", quiet: quiet)
         let lock = NSLock()
         var drawn = [ReportPage.Drawn?](repeating: nil, count: figures.count)
         var failure: Error?
-        DispatchQueue.concurrentPerform(iterations: figures.count) { k in
+        Parallel.forEachCyclic(figures.count) { k in
             do {
                 let output = try renderer.render(figures[k], in: folder)
                 let svg = InlineSVG.inline(output.svg, prefix: "f\(k)", label: figures[k].title)

@@ -12,7 +12,7 @@ struct BufferPlan {
 
 /// A zero-initialised buffer owned by a class instance (freed with it): scratch with a stable
 /// address that worker threads can share read-only or own one each.
-public final class OwnedBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {
+public final class OwnedBuffer<T: BinaryFloatingPoint>: @unchecked Sendable {  // unchecked: a raw buffer: callers share it read-only or give each worker its own part
     /// The first element.
     public let base: UnsafeMutablePointer<T>
     /// Elements held (at least 1).

@@ -33,7 +33,7 @@ import Spherical
 /// (the Clenshaw–Curtis and Lobatto pole weights are small but non-zero).
 ///
 /// Layouts: fields `[F][nlat][nlon]`; coefficients `TriangularModes` rows of F complex numbers.
-final class GridTransform<T: SHTScalar>: @unchecked Sendable {
+final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: immutable after init; scratch comes from a locked pool
     let grid: SphericalGrid
     let modes: TriangularModes
     /// Points of one field.

@@ -23,7 +23,7 @@ import Spherical
 ///   the spectral weight `blocks.i.spectral.weight` is `[lmax, out, in, 2]` (degree-major,
 ///   re/im last: the layout the contraction GEMM reads in place), where torch-harmonics
 ///   stores `global_conv.weight` as complex `(out, in, lmax)` (see `ParityTests` for the map).
-public final class SFNOModel<T: SHTScalar>: @unchecked Sendable {
+public final class SFNOModel<T: SHTScalar>: @unchecked Sendable {  // unchecked: weights change only in optimiser steps, never during a forward pass
     /// The (validated) hyper-parameters.
     public let config: SFNOConfig
     let architecture: SFNOArchitecture

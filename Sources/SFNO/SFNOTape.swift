@@ -81,7 +81,7 @@ struct MemberTape<T> {
 ///
 /// The storage comes from the model's pool and goes back to it when the tape is released, so
 /// a training loop reuses the same memory every step.
-public final class SFNOTape<T: SHTScalar>: @unchecked Sendable {
+public final class SFNOTape<T: SHTScalar>: @unchecked Sendable {  // unchecked: written by one training step, then read by its backward pass
     /// Members recorded.
     public let batch: Int
     let layout: TapeLayout
@@ -107,7 +107,7 @@ public final class SFNOTape<T: SHTScalar>: @unchecked Sendable {
 
 /// A pool of tape buffers, so that each training step reuses the previous step's storage
 /// (fresh hundred-megabyte allocations would page-fault on every step).
-final class TapeStorage<T: SHTScalar>: @unchecked Sendable {
+final class TapeStorage<T: SHTScalar>: @unchecked Sendable {  // unchecked: the free list is guarded by a lock
     struct Buffer {
         let base: UnsafeMutablePointer<T>
         let capacity: Int

@@ -90,7 +90,7 @@ struct ForwardScratch<T: SHTScalar> {
 /// rollout (or per thread running rollouts) and reuse it for every step, so the forecast loop
 /// allocates nothing. The size does not depend on the batch (members run through the same
 /// buffers one after another), only on the model and on `Parallel.threadCount`.
-public final class SFNOWorkspace<T: SHTScalar>: @unchecked Sendable {
+public final class SFNOWorkspace<T: SHTScalar>: @unchecked Sendable {  // unchecked: used by one rollout at a time; its workers write disjoint tiles
     let architecture: SFNOArchitecture
     let tiles: ColumnTiles
     private var buffer: OwnedBuffer<T>

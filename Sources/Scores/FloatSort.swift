@@ -229,7 +229,7 @@ public enum FloatSort {
     }
 
     @inlinable
-    @usableFromInline static func quicksort<T: Comparable>(_ a: UnsafeMutablePointer<T>, _ low: Int, _ high: Int, depthLimit: Int) {
+    static func quicksort<T: Comparable>(_ a: UnsafeMutablePointer<T>, _ low: Int, _ high: Int, depthLimit: Int) {
         var lo = low, hi = high, depth = depthLimit
         while hi - lo + 1 > insertionLimit {
             if depth == 0 {
@@ -270,7 +270,7 @@ public enum FloatSort {
     }
 
     @inlinable
-    @usableFromInline static func insertionSort<T: Comparable>(_ a: UnsafeMutablePointer<T>, count: Int) {
+    static func insertionSort<T: Comparable>(_ a: UnsafeMutablePointer<T>, count: Int) {
         guard count > 1 else { return }
         for i in 1..<count {
             let v = a[i]
@@ -285,14 +285,14 @@ public enum FloatSort {
 
     /// Exchanges a[i] and a[j] through temporaries (i may equal j).
     @inlinable @inline(__always)
-    @usableFromInline static func exchange<T>(_ a: UnsafeMutablePointer<T>, _ i: Int, _ j: Int) {
+    static func exchange<T>(_ a: UnsafeMutablePointer<T>, _ i: Int, _ j: Int) {
         let t = a[i]
         a[i] = a[j]
         a[j] = t
     }
 
     @inlinable
-    @usableFromInline static func heapsort<T: Comparable>(_ a: UnsafeMutablePointer<T>, count: Int) {
+    static func heapsort<T: Comparable>(_ a: UnsafeMutablePointer<T>, count: Int) {
         var start = count / 2
         while start > 0 {
             start -= 1
@@ -307,7 +307,7 @@ public enum FloatSort {
     }
 
     @inlinable
-    @usableFromInline static func siftDown<T: Comparable>(_ a: UnsafeMutablePointer<T>, _ start: Int, _ end: Int) {
+    static func siftDown<T: Comparable>(_ a: UnsafeMutablePointer<T>, _ start: Int, _ end: Int) {
         var root = start
         while 2 * root + 1 < end {
             var child = 2 * root + 1

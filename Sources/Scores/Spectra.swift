@@ -17,7 +17,7 @@ import Spherical
 /// columns must be nlon equally spaced longitudes over the full circle (the starting longitude
 /// only changes phases, not P(l)). Equiangular grids *without* poles (WeatherBench 2's 64 × 32,
 /// 240 × 121 shifted) have no quadrature here and are rejected.
-public final class AngularPowerSpectrum: @unchecked Sendable {
+public final class AngularPowerSpectrum: @unchecked Sendable {  // unchecked: immutable after init; its transform is thread-safe
     /// The grid the transform runs on (rows north → south).
     public let grid: SphericalGrid
     /// Whether the caller's rows run north → south (otherwise they are flipped before transforming).
@@ -155,7 +155,7 @@ public final class AngularPowerSpectrum: @unchecked Sendable {
 /// cell-area latitude weights. This differs from WeatherBench 2, which first interpolates each
 /// row's spectrum onto a common physical-frequency axis (k / C_j) before averaging; averaging by
 /// wavenumber mixes slightly different wavelengths across the band's rows.
-public final class ZonalEnergySpectrum: @unchecked Sendable {
+public final class ZonalEnergySpectrum: @unchecked Sendable {  // unchecked: immutable after init; FFT plans execute thread-safely
     /// WeatherBench 2's Earth radius, the mean of 6357 and 6378 km.
     public static let earthRadius = 6_367_500.0
     /// Row latitudes in degrees (caller's order).

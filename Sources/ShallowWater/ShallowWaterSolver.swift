@@ -12,7 +12,7 @@ import Spherical
 /// with third-order Adams–Bashforth steps (`AdamsBashforth3`) and implicit hyperdiffusion
 /// exp(−(dt/τ)(l(l+1)/(L(L+1)))⁴) on ζ and δ after every step (τ = 2 h, L = lmax − 1).
 /// Transforms use the ortho norm without the Condon–Shortley phase, in Float64.
-public final class ShallowWaterSolver: @unchecked Sendable {
+public final class ShallowWaterSolver: @unchecked Sendable {  // unchecked: immutable after init; transforms are thread-safe, states belong to the caller
     public let grid: SphericalGrid
     public let lmax: Int
     public let mmax: Int

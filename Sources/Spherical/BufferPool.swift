@@ -2,7 +2,7 @@ import Foundation
 
 /// A thread-safe pool of scratch buffers, so that repeated transforms of the same shape do
 /// not allocate (large fresh allocations cost page faults on every call).
-final class BufferPool<T>: @unchecked Sendable {
+final class BufferPool<T>: @unchecked Sendable {  // unchecked: the free list is guarded by a lock
     /// A borrowed buffer; return it with `give`.
     struct Buffer {
         let base: UnsafeMutablePointer<T>

@@ -15,7 +15,7 @@ import NumericsBackend
 /// goes straight into the layout, where the heuristic plans are as fast and a transpose would
 /// cost more than it saves. Plans are made once per (batch, block rows) and reused; the blocks do
 /// not depend on the thread count, so neither do the results. Execution is thread-safe.
-final class RingFFT<T: SHTScalar>: @unchecked Sendable {
+final class RingFFT<T: SHTScalar>: @unchecked Sendable {  // unchecked: the plan caches are guarded by a lock; plans execute thread-safely
     let nlat: Int
     let nlon: Int
     /// Number of complex Fourier coefficients per ring: nlon/2 + 1.

@@ -27,7 +27,7 @@ public enum LegendreAlgorithm: String, CaseIterable, Sendable {
 /// Both directions exploit l ≥ m and the grid's equatorial symmetry. Transforms between
 /// different grids (a resolution change) use the forward of one instance and the inverse of
 /// another with the same `lmax`, `mmax`. An instance is safe to use from several threads.
-public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable {
+public final class SphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: immutable tables after init; scratch comes from a locked pool
     public let grid: SphericalGrid
     /// Exclusive degree bound.
     public let lmax: Int

@@ -17,7 +17,7 @@ import NumericsBackend
 /// symmetry to P̄, m P̄ / sin θ the same. Norm and Condon–Shortley phase follow the scalar
 /// transform built with the same arguments, so the vorticity/divergence helpers relate the
 /// two exactly.
-public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable {
+public final class VectorSphericalHarmonicTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: immutable tables after init; scratch comes from a locked pool
     public let grid: SphericalGrid
     public let lmax: Int
     public let mmax: Int

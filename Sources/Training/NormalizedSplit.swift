@@ -9,7 +9,7 @@ import HensCore
 /// time) is contiguous and a batch is assembled with one copy per sample. The default SWE
 /// train split is 16 × 121 × 3 × 64 × 128 Float32 ≈ 190 MB. Immutable after loading, so
 /// several threads (the prefetcher, the trainer) and several seeds share one instance.
-public final class NormalizedSplit: @unchecked Sendable {
+public final class NormalizedSplit: @unchecked Sendable {  // unchecked: immutable after loading
     /// The file it was read from.
     public let path: String
     /// Channel names, in file order.

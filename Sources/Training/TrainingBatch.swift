@@ -4,7 +4,7 @@
 /// `initial` is `[batch][channel][point]`; `targets` is `[step][batch][channel][point]` for
 /// steps 1 … horizon after the initial time, so each step's targets are one contiguous block
 /// the loss reads directly.
-final class TrainingBatch: @unchecked Sendable {
+final class TrainingBatch: @unchecked Sendable {  // unchecked: filled by the prefetcher, then handed over to the trainer
     /// Samples per batch.
     let capacity: Int
     /// Target steps per sample.

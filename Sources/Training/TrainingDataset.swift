@@ -4,7 +4,7 @@ import HensCore
 
 /// The canonical data set as training sees it: statistics, the normalised train and valid
 /// splits, and the grid's quadrature. Loaded once and shared by every seed.
-public final class TrainingDataset: @unchecked Sendable {
+public final class TrainingDataset: @unchecked Sendable {  // unchecked: immutable after loading
     /// The data-set directory.
     public let directory: String
     /// Per-channel statistics from `stats.nc`, reordered to the splits' channel order.

@@ -40,7 +40,7 @@ public enum TrainingEvent: Sendable {
 /// Prints training events on stderr with `ProgressReporter`'s conventions: a live line on a
 /// terminal (redrawn at most every 0.2 s), a plain log line every 5 s otherwise, one line per
 /// epoch either way, nothing when quiet.
-public final class TrainingProgressPrinter: @unchecked Sendable {
+public final class TrainingProgressPrinter: @unchecked Sendable {  // unchecked: mutable state is guarded by a lock
     private let quiet: Bool
     private let interactive: Bool
     private let interval: Double
