@@ -3,6 +3,7 @@ import Foundation
 import HensCore
 import XCTest
 @testable import DatasetIO
+import HensTestSupport
 
 final class CheckpointFileTests: TemporaryDirectoryTestCase {
     /// A small checkpoint whose weights are a recognisable byte pattern.
@@ -94,17 +95,14 @@ final class CheckpointFileTests: TemporaryDirectoryTestCase {
         let c = sample()
         let lats = c.grid.latitudes, lons = c.grid.longitudes
         XCTAssertNoThrow(try c.checkCompatible(channels: c.channels, latitudes: lats, longitudes: lons, dataset: "d", checkpoint: "c"))
-        func message(_ body: () throws -> Void) -> String {
-            do { try body(); return "compatible" } catch { return "\(error)" }
-        }
-        XCTAssertEqual(message { try c.checkCompatible(channels: ["geopotential", "divergence"], latitudes: lats, longitudes: lons,
+        XCTAssertEqual(errorMessage { try c.checkCompatible(channels: ["geopotential", "divergence"], latitudes: lats, longitudes: lons,
                                                        dataset: "data/test.nc", checkpoint: "ck.nc") },
                        "data/test.nc: channels (geopotential, divergence) do not match checkpoint ck.nc's (geopotential, vorticity)")
-        XCTAssertTrue(message { try c.checkCompatible(channels: c.channels, latitudes: Array(lats.prefix(2)), longitudes: lons,
+        XCTAssertTrue(errorMessage { try c.checkCompatible(channels: c.channels, latitudes: Array(lats.prefix(2)), longitudes: lons,
                                                       dataset: "d", checkpoint: "ck.nc") }.contains("grid 2×8 does not match"))
         var shifted = lons
         shifted[1] += 0.5
-        XCTAssertTrue(message { try c.checkCompatible(channels: c.channels, latitudes: lats, longitudes: shifted,
+        XCTAssertTrue(errorMessage { try c.checkCompatible(channels: c.channels, latitudes: lats, longitudes: shifted,
                                                       dataset: "d", checkpoint: "ck.nc") }.contains("longitudes differ"))
     }
 

@@ -3,18 +3,14 @@ import Foundation
 import HensCore
 import XCTest
 @testable import DatasetIO
+import HensTestSupport
 
 /// A scratch directory per test, removed afterwards.
 class TemporaryDirectoryTestCase: XCTestCase {
     var dir = ""
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("hens-datasetio-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
+        dir = try temporaryFolder("hens-datasetio")
     }
 
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }

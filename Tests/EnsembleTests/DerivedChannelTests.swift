@@ -5,6 +5,7 @@ import HensCore
 import Spherical
 import DatasetIO
 @testable import Ensemble
+import HensTestSupport
 
 final class DerivedChannelTests: XCTestCase {
     private let era5 = ["u10m", "v10m", "u850", "v850", "z500", "t2m", "msl"].map { ChannelInfo(name: $0, units: "x", longName: "model \($0)") }
@@ -27,16 +28,6 @@ final class DerivedChannelTests: XCTestCase {
 
     /// Channel `c` of a `[channel][point]` array.
     private func channel(_ values: [Float], _ c: Int, _ n: Int) -> ArraySlice<Float> { values[(c * n)..<((c + 1) * n)] }
-
-    private func assertThrows(_ body: @autoclosure () throws -> some Any, mentioning words: [String],
-                              file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try body(), file: file, line: line) { error in
-            guard let e = error as? HensError else { return XCTFail("not a HensError: \(error)", file: file, line: line) }
-            XCTAssertEqual(e.kind, .invalidArgument, file: file, line: line)
-            XCTAssertFalse(e.message.contains("\n"), "one line: \(e.message)", file: file, line: line)
-            for w in words { XCTAssertTrue(e.message.contains(w), "“\(e.message)” should mention \(w)", file: file, line: line) }
-        }
-    }
 
     // MARK: Pass-through and wind speed from components
 
@@ -213,9 +204,9 @@ final class DerivedChannelTests: XCTestCase {
     func testUnknownNameListsWhatCanBeDerived() throws {
         let grid = try SphericalGrid(.legendreGauss, nlat: 4, nlon: 8)
         assertThrows(try OutputChannelPlan(requested: ["t2m", "rh850"], modelChannels: era5, grid: grid),
-                     mentioning: ["rh850", "z500", "ws10m", "wind_speed850"])
+                     kind: .invalidArgument, mentioning: ["rh850", "z500", "ws10m", "wind_speed850"])
         assertThrows(try OutputChannelPlan(requested: ["pv"], modelChannels: swe, grid: grid),
-                     mentioning: ["pv", "u, v, ws, wind_speed"])
+                     kind: .invalidArgument, mentioning: ["pv", "u, v, ws, wind_speed"])
         XCTAssertEqual(DerivedChannel.derivableNames(modelChannels: era5.map(\.name)), ["ws10m", "wind_speed10m", "ws850", "wind_speed850"])
         XCTAssertEqual(DerivedChannel.derivableNames(modelChannels: ["t2m"]), [])
     }
@@ -224,17 +215,17 @@ final class DerivedChannelTests: XCTestCase {
         let grid = try SphericalGrid(.legendreGauss, nlat: 4, nlon: 8)
         let noV850 = era5.filter { $0.name != "v850" }
         assertThrows(try OutputChannelPlan(requested: ["ws850"], modelChannels: noV850, grid: grid),
-                     mentioning: ["ws850", "u850", "missing: v850", "ws10m"])
-        assertThrows(try OutputChannelPlan(requested: ["ws100m"], modelChannels: era5, grid: grid), mentioning: ["missing: u100m, v100m"])
-        assertThrows(try OutputChannelPlan(requested: ["u"], modelChannels: era5, grid: grid), mentioning: ["vorticity", "divergence"])
-        assertThrows(try OutputChannelPlan(requested: ["v"], modelChannels: Array(swe.prefix(2)), grid: grid), mentioning: ["missing: divergence"])
+                     kind: .invalidArgument, mentioning: ["ws850", "u850", "missing: v850", "ws10m"])
+        assertThrows(try OutputChannelPlan(requested: ["ws100m"], modelChannels: era5, grid: grid), kind: .invalidArgument, mentioning: ["missing: u100m, v100m"])
+        assertThrows(try OutputChannelPlan(requested: ["u"], modelChannels: era5, grid: grid), kind: .invalidArgument, mentioning: ["vorticity", "divergence"])
+        assertThrows(try OutputChannelPlan(requested: ["v"], modelChannels: Array(swe.prefix(2)), grid: grid), kind: .invalidArgument, mentioning: ["missing: divergence"])
     }
 
     func testDuplicatesAndDegenerateInputsAreRejected() throws {
         let grid = try SphericalGrid(.legendreGauss, nlat: 4, nlon: 8)
         assertThrows(try OutputChannelPlan(requested: ["ws10m", "t2m", "ws10m"], modelChannels: era5, grid: grid),
-                     mentioning: ["output channels", "ws10m", "once"])
-        assertThrows(try OutputChannelPlan(requested: [], modelChannels: [], grid: grid), mentioning: ["model channels"])
-        assertThrows(try OutputChannelPlan(requested: ["u"], modelChannels: swe, grid: grid, radius: 0), mentioning: ["radius"])
+                     kind: .invalidArgument, mentioning: ["output channels", "ws10m", "once"])
+        assertThrows(try OutputChannelPlan(requested: [], modelChannels: [], grid: grid), kind: .invalidArgument, mentioning: ["model channels"])
+        assertThrows(try OutputChannelPlan(requested: ["u"], modelChannels: swe, grid: grid, radius: 0), kind: .invalidArgument, mentioning: ["radius"])
     }
 }

@@ -5,6 +5,7 @@ import Spherical
 import XCTest
 import Config
 @testable import Ensemble
+import HensTestSupport
 
 /// `hens forecast` end to end on a tiny data set with two tiny random-weight SFNO checkpoints:
 /// regenerated members, ± pairs, shards versus one process, resume after a kill, summary memory,
@@ -15,7 +16,7 @@ final class ForecastRunTests: XCTestCase {
     private var statistics: DatasetStatistics!
 
     override func setUpWithError() throws {
-        root = try ForecastFixture.temporaryDirectory("hens-forecast")
+        root = try temporaryFolder("hens-forecast")
         // test: 2 trajectories × 12 times (initial states need 2 earlier and 3 later analyses);
         // valid is too short for breeding 2 cycles plus 3 steps.
         (grid, statistics) = try ForecastFixture.writeDataset(

@@ -83,13 +83,6 @@ enum ForecastFixture {
                        epoch: 1, step: 1, seed: seed).write(to: path)
     }
 
-    /// A fresh temporary folder (the caller removes it).
-    static func temporaryDirectory(_ prefix: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     /// Every regular file under `dir` (relative paths, sorted); empty when `dir` does not exist.
     static func files(under dir: String) -> [String] {
         guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }

@@ -6,6 +6,7 @@ import Spherical
 import Training
 import XCTest
 @testable import Ensemble
+import HensTestSupport
 
 /// The skill table file, the amplitudes derived from it, and one end-to-end computation with a
 /// tiny random-weight SFNO on a tiny data set.
@@ -13,16 +14,7 @@ final class SkillTableTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("hens-skill-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    private func message(_ body: () throws -> Any) -> String {
-        do { _ = try body(); return "no error" } catch { return "\(error)" }
+        dir = try temporaryFolder("hens-skill")
     }
 
     private func table() -> SkillTable {
@@ -55,20 +47,20 @@ final class SkillTableTests: XCTestCase {
 
     func testBadFilesAreNamed() throws {
         let path = dir + "/bad.json"
-        XCTAssertTrue(message { try SkillTable.read(path: path) }.contains("\(path): cannot read"))
+        XCTAssertTrue(errorMessage { try SkillTable.read(path: path) }.contains("\(path): cannot read"))
         try "not json".write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertTrue(message { try SkillTable.read(path: path) }.contains("\(path): not a JSON object"))
+        XCTAssertTrue(errorMessage { try SkillTable.read(path: path) }.contains("\(path): not a JSON object"))
         try #"{"format": "hens-metrics", "version": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertTrue(message { try SkillTable.read(path: path) }.contains("format is 'hens-metrics', expected 'hens-skill'"))
+        XCTAssertTrue(errorMessage { try SkillTable.read(path: path) }.contains("format is 'hens-metrics', expected 'hens-skill'"))
         try #"{"format": "hens-skill", "version": 2}"#.write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertTrue(message { try SkillTable.read(path: path) }.contains("version 2 is not supported"))
+        XCTAssertTrue(errorMessage { try SkillTable.read(path: path) }.contains("version 2 is not supported"))
         try #"{"format": "hens-skill", "version": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertTrue(message { try SkillTable.read(path: path) }.contains("\(path): malformed skill table (missing key"))
+        XCTAssertTrue(errorMessage { try SkillTable.read(path: path) }.contains("\(path): malformed skill table (missing key"))
         var short = table()
         short.rmse[1].removeLast()
         let encoder = JSONEncoder()
         try encoder.encode(short).write(to: URL(fileURLWithPath: path))
-        XCTAssertTrue(message { try SkillTable.read(path: path) }.contains("'rmse' must be 2 channels × 3 leads"))
+        XCTAssertTrue(errorMessage { try SkillTable.read(path: path) }.contains("'rmse' must be 2 channels × 3 leads"))
     }
 
     // MARK: Amplitudes
@@ -82,15 +74,15 @@ final class SkillTableTests: XCTestCase {
 
     func testAmplitudeErrors() throws {
         let t = table()
-        XCTAssertTrue(message { try t.amplitudes(channels: ["z500", "q700"], lead: 1, factor: 1) }
+        XCTAssertTrue(errorMessage { try t.amplitudes(channels: ["z500", "q700"], lead: 1, factor: 1) }
             .contains("channels of skill table of runs/seed-1/checkpoint.nc (z500, t850), got 'q700'"))
-        XCTAssertTrue(message { try t.amplitudes(channels: ["z500"], lead: 4, factor: 1) }.contains("steps 1…3, 6 h each), got 4"))
-        XCTAssertTrue(message { try t.amplitudes(channels: ["z500"], lead: 0, factor: 1) }.contains("got 0"))
-        XCTAssertTrue(message { try t.amplitudes(channels: ["z500"], lead: 1, factor: -1) }.contains("non-negative"))
+        XCTAssertTrue(errorMessage { try t.amplitudes(channels: ["z500"], lead: 4, factor: 1) }.contains("steps 1…3, 6 h each), got 4"))
+        XCTAssertTrue(errorMessage { try t.amplitudes(channels: ["z500"], lead: 0, factor: 1) }.contains("got 0"))
+        XCTAssertTrue(errorMessage { try t.amplitudes(channels: ["z500"], lead: 1, factor: -1) }.contains("non-negative"))
         var diverged = t
         diverged.rmse[0][0] = .nan
-        XCTAssertTrue(message { try diverged.amplitudes(channels: ["z500"], lead: 1, factor: 1) }.contains("RMSE of 'z500' at lead 1 is nan"))
-        XCTAssertTrue(message { try t.leadSteps(hours: 10) }.contains("positive multiple"))
+        XCTAssertTrue(errorMessage { try diverged.amplitudes(channels: ["z500"], lead: 1, factor: 1) }.contains("RMSE of 'z500' at lead 1 is nan"))
+        XCTAssertTrue(errorMessage { try t.leadSteps(hours: 10) }.contains("positive multiple"))
     }
 
     func testStepHoursFromCFUnits() throws {
@@ -98,11 +90,11 @@ final class SkillTableTests: XCTestCase {
         XCTAssertEqual(try SkillTable.stepHours(times: [1, 1.25], units: "days since 1979-01-01", source: "x"), 6)
         XCTAssertEqual(try SkillTable.stepHours(times: [0, 3600], units: "seconds since 1970-01-01", source: "x"), 1)
         XCTAssertEqual(try SkillTable.stepHours(times: [0, 360], units: "minutes since 1970-01-01", source: "x"), 6)
-        XCTAssertTrue(message { try SkillTable.stepHours(times: [0, 6, 13], units: "hours since 2000-01-01", source: "f.nc") }
+        XCTAssertTrue(errorMessage { try SkillTable.stepHours(times: [0, 6, 13], units: "hours since 2000-01-01", source: "f.nc") }
             .contains("f.nc: time steps are not uniform"))
-        XCTAssertTrue(message { try SkillTable.stepHours(times: [0, 1], units: "months since 2000-01-01", source: "f.nc") }
+        XCTAssertTrue(errorMessage { try SkillTable.stepHours(times: [0, 1], units: "months since 2000-01-01", source: "f.nc") }
             .contains("f.nc: time units 'months since 2000-01-01'"))
-        XCTAssertTrue(message { try SkillTable.stepHours(times: [0], units: "hours since 2000-01-01", source: "f.nc") }
+        XCTAssertTrue(errorMessage { try SkillTable.stepHours(times: [0], units: "hours since 2000-01-01", source: "f.nc") }
             .contains("at least two times"))
     }
 
@@ -137,9 +129,9 @@ final class SkillTableTests: XCTestCase {
         XCTAssertEqual(try SkillTable.read(path: path), table)
 
         XCTAssertEqual(try SkillTable.compute(checkpointPath: checkpointPath, dataset: dir, leads: 2, samples: 4).leads, [1, 2])
-        XCTAssertTrue(message { try SkillTable.compute(checkpointPath: checkpointPath, dataset: dir, leads: 6) }
+        XCTAssertTrue(errorMessage { try SkillTable.compute(checkpointPath: checkpointPath, dataset: dir, leads: 6) }
             .contains("--leads: at most 5 steps"))
-        XCTAssertTrue(message { try SkillTable.compute(checkpointPath: checkpointPath, dataset: dir, split: "test") }
+        XCTAssertTrue(errorMessage { try SkillTable.compute(checkpointPath: checkpointPath, dataset: dir, split: "test") }
             .contains("test.nc: missing split file"))
     }
 }

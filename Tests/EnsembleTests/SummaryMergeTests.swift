@@ -3,6 +3,7 @@ import Foundation
 import HensCore
 import XCTest
 @testable import Ensemble
+import HensTestSupport
 
 /// Summary conversion (StreamingSummary ⇄ SummaryArrays) and shard merging through real files.
 final class SummaryMergeTests: XCTestCase {
@@ -12,12 +13,8 @@ final class SummaryMergeTests: XCTestCase {
     private var dir = ""
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("hens-merge-\(UUID().uuidString)").path
+        dir = try temporaryFolder("hens-merge")
         try FileManager.default.createDirectory(atPath: dir + "/2023-06-01T00", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
     }
 
     // MARK: Fixtures
@@ -95,10 +92,6 @@ final class SummaryMergeTests: XCTestCase {
         XCTAssertEqual(a.exceedances, b.exceedances, file: file, line: line)
     }
 
-    private func message(_ body: () throws -> Any) -> String {
-        do { _ = try body(); return "no error" } catch { return "\(error)" }
-    }
-
     // MARK: Conversion
 
     func testConversionRoundTripIsExactWithNaN() throws {
@@ -137,17 +130,17 @@ final class SummaryMergeTests: XCTestCase {
         let s = try summary(of: ensembleFields(), members: 0..<5)
         var a = s.arrays(latitudeCount: nlat, longitudeCount: nlon)
         a.count[3] += 1
-        XCTAssertTrue(message { try StreamingSummary(arrays: a) }.contains("count is not constant over lead 0, channel 0"))
+        XCTAssertTrue(errorMessage { try StreamingSummary(arrays: a) }.contains("count is not constant over lead 0, channel 0"))
 
         let base = SummaryArrays(leadCount: 1, channelCount: 2, latitudeCount: 1, longitudeCount: 2,
                                  thresholds: [SummaryThreshold(channel: 2, value: 1)])
-        XCTAssertTrue(message { try StreamingSummary(arrays: base) }.contains("refers to channel 2, expected 0..<2"))
+        XCTAssertTrue(errorMessage { try StreamingSummary(arrays: base) }.contains("refers to channel 2, expected 0..<2"))
         let unordered = SummaryArrays(leadCount: 1, channelCount: 2, latitudeCount: 1, longitudeCount: 2,
                                       thresholds: [SummaryThreshold(channel: 1, value: 1), SummaryThreshold(channel: 0, value: 1)])
-        XCTAssertTrue(message { try StreamingSummary(arrays: unordered) }.contains("ordered by channel"))
+        XCTAssertTrue(errorMessage { try StreamingSummary(arrays: unordered) }.contains("ordered by channel"))
         let notFloat = SummaryArrays(leadCount: 1, channelCount: 1, latitudeCount: 1, longitudeCount: 2,
                                      thresholds: [SummaryThreshold(channel: 0, value: 0.1)])
-        XCTAssertTrue(message { try StreamingSummary(arrays: notFloat) }.contains("not a Float32 value"))
+        XCTAssertTrue(errorMessage { try StreamingSummary(arrays: notFloat) }.contains("not a Float32 value"))
     }
 
     // MARK: Merge
@@ -183,22 +176,22 @@ final class SummaryMergeTests: XCTestCase {
 
     func testMergeNamesMissingShard() throws {
         let parts = try shardParts(ensembleFields())
-        let text = message { try SummaryMerge.merge([parts[0], parts[2]]) }
+        let text = errorMessage { try SummaryMerge.merge([parts[0], parts[2]]) }
         XCTAssertTrue(text.contains("shard 1/3 missing: \(dir)/2023-06-01T00/summary-shard-1-of-3.nc"), text)
-        XCTAssertTrue(message { try SummaryMerge.merge([parts[0], parts[1], parts[1]]) }.contains("shard 1/3 given twice"))
+        XCTAssertTrue(errorMessage { try SummaryMerge.merge([parts[0], parts[1], parts[1]]) }.contains("shard 1/3 given twice"))
     }
 
     func testMergeNamesDuplicatedMember() throws {
         var parts = try shardParts(ensembleFields())
         parts[2].contents.memberIndices[0] = 3
-        let text = message { try SummaryMerge.merge(parts) }
+        let text = errorMessage { try SummaryMerge.merge(parts) }
         XCTAssertTrue(text.contains("member 3 is summarised twice: in \(parts[0].path) and in \(parts[2].path)"), text)
     }
 
     func testMergeNamesMemberMissingFromUnion() throws {
         var parts = try shardParts(ensembleFields())
         parts[1].contents.memberIndices.removeAll { $0 == 11 }
-        let text = message { try SummaryMerge.merge(parts) }
+        let text = errorMessage { try SummaryMerge.merge(parts) }
         XCTAssertTrue(text.contains("member 11 of member_selection (0..29) is in no shard summary"), text)
     }
 
@@ -206,22 +199,22 @@ final class SummaryMergeTests: XCTestCase {
         let parts = try shardParts(ensembleFields())
         var leads = parts
         leads[1].contents.layout.leads = [6, 18]
-        XCTAssertTrue(message { try SummaryMerge.merge(leads) }.contains("\(parts[1].path): leads"))
+        XCTAssertTrue(errorMessage { try SummaryMerge.merge(leads) }.contains("\(parts[1].path): leads"))
         var grid = parts
         grid[2].contents.layout.latitudes = [61, 20, -20]
-        XCTAssertTrue(message { try SummaryMerge.merge(grid) }.contains("grid"))
+        XCTAssertTrue(errorMessage { try SummaryMerge.merge(grid) }.contains("grid"))
         var seed = parts
         seed[1].contents.run.baseSeed = 1
-        XCTAssertTrue(message { try SummaryMerge.merge(seed) }.contains("base seed"))
+        XCTAssertTrue(errorMessage { try SummaryMerge.merge(seed) }.contains("base seed"))
         var selection = parts
         selection[2].contents.run.attributes["member_selection"] = "0..30"
-        XCTAssertTrue(message { try SummaryMerge.merge(selection) }.contains("attribute 'member_selection'"))
+        XCTAssertTrue(errorMessage { try SummaryMerge.merge(selection) }.contains("attribute 'member_selection'"))
         var count = parts
         count[0].contents.run.attributes["shard"] = "0/4"
-        XCTAssertTrue(message { try SummaryMerge.merge(count) }.contains("its name says shard 0/3"))
+        XCTAssertTrue(errorMessage { try SummaryMerge.merge(count) }.contains("its name says shard 0/3"))
         var unfinished = parts
         unfinished[1].contents.arrays.count = unfinished[1].contents.arrays.count.map { $0 - 1 }
-        XCTAssertTrue(message { try SummaryMerge.merge(unfinished) }.contains("is the shard unfinished?"))
+        XCTAssertTrue(errorMessage { try SummaryMerge.merge(unfinished) }.contains("is the shard unfinished?"))
     }
 
     func testSelectionTextRoundTrip() throws {

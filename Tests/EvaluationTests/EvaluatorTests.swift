@@ -5,6 +5,7 @@ import Scores
 import Spherical
 import XCTest
 @testable import Evaluation
+import HensTestSupport
 
 /// An in-memory ensemble of i.i.d. N(0, 1) members (or, with `copyTruth`, every member equal
 /// to the truth) verified against a dataset of i.i.d. N(0, 1) fields: the exchangeable
@@ -51,11 +52,9 @@ final class EvaluatorTests: XCTestCase {
     private let grid = try! SphericalGrid(.legendreGauss, nlat: 16, nlon: 32)
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "hens-evaluator-\(getpid())-\(UUID().uuidString)"
+        folder = try temporaryFolder("hens-evaluator")
         try writeDataset()
     }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
 
     /// train (2 × 30 times) and test (1 × 12 times) splits of i.i.d. N(0, 1) fields, 6 h apart,
     /// with absolute times (trajectory_starts) so external ensembles can be matched by date.

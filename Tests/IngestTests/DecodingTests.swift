@@ -1,11 +1,12 @@
 import XCTest
 import DatasetIO
 @testable import Ingest
+import HensTestSupport
 
 /// Builds a NetCDF file from CDL text with `ncgen` (netcdf-bin, installed by `make deps`), in
 /// the per-process test folder (removed when the test bundle finishes).
 func netcdf(_ cdl: String, format: String = "nc4", file: StaticString = #filePath, line: UInt = #line) throws -> String {
-    let base = TestTemporaryDirectory.unique("ncgen")
+    let base = SharedTemporaryFolder.unique("ncgen")
     try cdl.write(toFile: base + ".cdl", atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: base + ".cdl") }
     let p = Process()
@@ -165,7 +166,7 @@ final class DecodingTests: XCTestCase {
     }
 
     func testNonNetCDFInputsGetAdvice() throws {
-        let dir = TestTemporaryDirectory.unique("bad")
+        let dir = SharedTemporaryFolder.unique("bad")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cases: [(String, [UInt8], String)] = [

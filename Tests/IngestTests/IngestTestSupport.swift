@@ -2,6 +2,7 @@ import XCTest
 import DatasetIO
 import HensCore
 @testable import Ingest
+import HensTestSupport
 
 /// The repository's data-samples folder (real files with provenance).
 let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -13,7 +14,7 @@ class IngestTestCase: XCTestCase {
     var scratch = ""
 
     override func setUpWithError() throws {
-        scratch = TestTemporaryDirectory.unique("scratch")
+        scratch = SharedTemporaryFolder.unique("scratch")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     }
 

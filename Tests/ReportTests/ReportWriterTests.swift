@@ -1,6 +1,7 @@
 import HensCore
 import XCTest
 @testable import Report
+import HensTestSupport
 
 final class ReportWriterTests: XCTestCase {
     /// gnuplot from `make deps`; a machine without it cannot draw, which this suite reports.
@@ -54,9 +55,7 @@ final class ReportWriterTests: XCTestCase {
 
     /// Missing values break lines and blank map cells; an all-missing map still draws.
     func testGnuplotDrawsMissingValues() throws {
-        let folder = NSTemporaryDirectory() + "hens-gnuplot-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try temporaryFolder("hens-gnuplot")
         let renderer = try renderer()
         let grid = (lat: [60.0, 0, -60], lon: [0.0, 90, 180, 270])
         for (id, values) in [("some-nan", [1, 2, .nan, 4, 5, 6, 7, 8, 9, .nan, 11, 12]), ("all-nan", [Double](repeating: .nan, count: 12))] {

@@ -3,6 +3,7 @@ import Config
 import DatasetIO
 import HensCore
 @testable import ShallowWater
+import HensTestSupport
 
 final class GeneratorTests: XCTestCase {
     let yaml = """
@@ -18,11 +19,8 @@ final class GeneratorTests: XCTestCase {
     channels: [geopotential, vorticity, divergence, u, v, h]
     """
 
-    func folder() -> String {
-        let path = NSTemporaryDirectory() + "hens-gen-\(UUID().uuidString)"
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
+    /// A path inside a per-test temporary folder; the generator creates it.
+    func folder() throws -> String { try temporaryFolder("hens-gen") + "/dataset" }
 
     func generate(_ yaml: String, into out: String, threads: Int = 2) throws {
         // The thread count is process-wide: put the previous one back for the tests that follow.
@@ -51,7 +49,7 @@ final class GeneratorTests: XCTestCase {
     }
 
     func testDatasetLayoutMetadataAndStatistics() throws {
-        let out = folder()
+        let out = try folder()
         try generate(yaml, into: out)
         XCTAssertFalse(FileManager.default.fileExists(atPath: DatasetLayout.splitPath(out, "climate")), "empty split: no file")
         let train = try DatasetSplitReader(path: DatasetLayout.splitPath(out, "train"))
@@ -82,7 +80,7 @@ final class GeneratorTests: XCTestCase {
 
     /// Same seed → identical decoded contents, whatever the thread count; another seed differs.
     func testReproducible() throws {
-        let a = folder(), b = folder(), c = folder()
+        let a = try folder(), b = try folder(), c = try folder()
         try generate(yaml, into: a, threads: 2)
         try generate(yaml, into: b, threads: 1)
         // Determinism contract (A): the thread count never changes the data set's bits.
@@ -106,7 +104,7 @@ final class GeneratorTests: XCTestCase {
 
     /// A bad configuration writes nothing at all.
     func testBadConfigurationLeavesNoOutput() throws {
-        let out = folder()
+        let out = try folder()
         XCTAssertThrowsError(try generate(yaml.replacingOccurrences(of: "dt: 600s", with: "dt: -1"), into: out))
         XCTAssertThrowsError(try generate(yaml.replacingOccurrences(of: "splits: {train: 3, valid: 1, test: 1}", with: "splits: {valid: 1}"), into: out))
         let files = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []

@@ -1,9 +1,8 @@
 import XCTest
 import Spherical
 @testable import ShallowWater
+import HensTestSupport
 
-func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
-func maxAbsDiff(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) } }
 
 final class SolverTests: XCTestCase {
     func solver(_ kind: GridKind = .legendreGauss, nlat: Int, nlon: Int, lmax: Int? = nil, dt: Double,
@@ -14,7 +13,7 @@ final class SolverTests: XCTestCase {
     /// Asserts two states agree to `tolerance` relative to each field's largest coefficient.
     func assertClose(_ a: SpectralState, _ b: SpectralState, _ tolerance: Double, file: StaticString = #filePath, line: UInt = #line) {
         for (x, y) in [(a.geopotential, b.geopotential), (a.vorticity, b.vorticity), (a.divergence, b.divergence)] {
-            XCTAssertLessThanOrEqual(maxAbsDiff(x, y), tolerance * maxAbs(y), file: file, line: line)
+            XCTAssertLessThanOrEqual(maxAbsDifference(x, y), tolerance * maxAbs(y), file: file, line: line)
         }
     }
 
@@ -37,8 +36,8 @@ final class SolverTests: XCTestCase {
         var state = initial
         var integrator = AdamsBashforth3()
         integrator.advance(&state, steps: 288, solver: s) // one day
-        XCTAssertLessThan(maxAbsDiff(state.geopotential, initial.geopotential) / maxAbs(initial.geopotential), 1e-12)
-        XCTAssertLessThan(maxAbsDiff(state.vorticity, initial.vorticity) / maxAbs(initial.vorticity), 1e-12)
+        XCTAssertLessThan(maxAbsDifference(state.geopotential, initial.geopotential) / maxAbs(initial.geopotential), 1e-12)
+        XCTAssertLessThan(maxAbsDifference(state.vorticity, initial.vorticity) / maxAbs(initial.vorticity), 1e-12)
         // The vorticity is the closed form 2u₀ sin φ / r.
         let zeta = s.gridFields(state).vorticity
         for k in stride(from: 0, to: s.grid.nlat, by: 7) {
@@ -89,7 +88,7 @@ final class SolverTests: XCTestCase {
         var ab2 = expected1
         ab2.add([(s.dt * 1.5, f1), (-s.dt * 0.5, f0)])
         s.diffuse(&ab2)
-        XCTAssertGreaterThan(maxAbsDiff(ab2.vorticity, state.vorticity), 1e-6 * maxAbs(state.vorticity))
+        XCTAssertGreaterThan(maxAbsDifference(ab2.vorticity, state.vorticity), 1e-6 * maxAbs(state.vorticity))
         integrator.step(&state, solver: s)
         let f2 = s.tendency(expected2)
         var expected3 = expected2

@@ -1,6 +1,7 @@
 import XCTest
 import HensCore
 @testable import Spherical
+import HensTestSupport
 
 /// Random band-limited coefficients (the transform's own generator).
 func randomCoefficients<T: SHTScalar>(_ sht: SphericalHarmonicTransform<T>, batch: Int = 1, seed: UInt64 = 1) -> [T] {
@@ -12,10 +13,6 @@ extension SeededGenerator {
     mutating func nextSigned() -> Double { 2 * nextUniform() - 1 }
 }
 
-func maxAbs<T: SHTScalar>(_ a: [T]) -> Double { a.reduce(0) { max($0, abs(Double($1))) } }
-func maxAbsDiff<T: SHTScalar>(_ a: [T], _ b: [T]) -> Double {
-    zip(a, b).reduce(0) { max($0, abs(Double($1.0) - Double($1.1))) }
-}
 
 final class TransformTests: XCTestCase {
     func grid(_ kind: GridKind, _ nlat: Int, _ nlon: Int) -> SphericalGrid { try! SphericalGrid(kind, nlat: nlat, nlon: nlon) }
@@ -70,7 +67,7 @@ final class TransformTests: XCTestCase {
         let f = sht.inverse(c, algorithm: algorithm)
         let c2 = sht.forward(f, algorithm: algorithm)
         let f2 = sht.inverse(c2, algorithm: algorithm)
-        return (maxAbsDiff(c, c2) / maxAbs(c), maxAbsDiff(f, f2) / maxAbs(f))
+        return (maxAbsDifference(c, c2) / maxAbs(c), maxAbsDifference(f, f2) / maxAbs(f))
     }
 
     func testRoundTripFloat64() throws {
@@ -122,10 +119,10 @@ final class TransformTests: XCTestCase {
             let c = randomCoefficients(sht, batch: batch, seed: 7)
             let fTable = sht.inverse(c, batch: batch, algorithm: .table)
             let fRec = sht.inverse(c, batch: batch, algorithm: .recurrence)
-            XCTAssertLessThan(maxAbsDiff(fTable, fRec) / maxAbs(fTable), 2e-6)
+            XCTAssertLessThan(maxAbsDifference(fTable, fRec) / maxAbs(fTable), 2e-6)
             let cTable = sht.forward(fTable, batch: batch, algorithm: .table)
             let cRec = sht.forward(fTable, batch: batch, algorithm: .recurrence)
-            XCTAssertLessThan(maxAbsDiff(cTable, cRec) / maxAbs(cTable), 2e-6)
+            XCTAssertLessThan(maxAbsDifference(cTable, cRec) / maxAbs(cTable), 2e-6)
             // Each member of the batch equals its single-field transform. Determinism contract (B)
             // for the table path: a batch of 5 is a Legendre GEMM of another shape than 1 field,
             // so BLAS may sum it in another order (relative 1e-6 in float32). The recurrence path
@@ -134,7 +131,7 @@ final class TransformTests: XCTestCase {
             for b in [0, batch - 1] {
                 let single = sht.forward(Array(fTable[b * per..<(b + 1) * per]), batch: 1, algorithm: .table)
                 let slice = Array(cTable[b * perC..<(b + 1) * perC])
-                XCTAssertLessThanOrEqual(maxAbsDiff(single, slice), 1e-6 * maxAbs(slice))
+                XCTAssertLessThanOrEqual(maxAbsDifference(single, slice), 1e-6 * maxAbs(slice))
                 let singleR = sht.forward(Array(fTable[b * per..<(b + 1) * per]), batch: 1, algorithm: .recurrence)
                 XCTAssertEqual(singleR, Array(cRec[b * perC..<(b + 1) * perC]), "recurrence path is per-field: bitwise")
             }
@@ -161,7 +158,7 @@ final class TransformTests: XCTestCase {
         let c = randomCoefficients(up, seed: 11)
         let onFine = down.inverse(c)
         let onCoarse = up.inverse(down.forward(onFine))
-        XCTAssertLessThan(maxAbsDiff(onCoarse, up.inverse(c)) / maxAbs(onCoarse), 1e-12)
+        XCTAssertLessThan(maxAbsDifference(onCoarse, up.inverse(c)) / maxAbs(onCoarse), 1e-12)
     }
 
     func testInvalidBandLimitThrows() throws {

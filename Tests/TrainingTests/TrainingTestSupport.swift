@@ -5,6 +5,7 @@ import SFNO
 import Spherical
 import XCTest
 @testable import Training
+import HensTestSupport
 
 /// A toy `TrainableModel`: an affine map between channels at every grid point,
 /// y[o] = Σᵢ W[o][i] x[i] + c[o], with weights shared by all points (`perPoint: false`) or
@@ -90,12 +91,7 @@ class TrainingTestCase: XCTestCase {
     var dir = ""
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("hens-training-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
+        dir = try temporaryFolder("hens-training")
     }
 }
 
