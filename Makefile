@@ -50,8 +50,6 @@ ANCHOR_FLAG   = $(if $(wildcard $(ANCHORS_PY)),--anchor $(ANCHORS_PY))
 # PyTorch's CPU-only wheels (no CUDA libraries, ~3 GB less than PyPI's default Linux wheel), used
 # when this index answers; otherwise torch comes from PyPI like everything else.
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
-# The run's checkpoints as a forecast option, read when the recipe runs (after training).
-RUN_CHECKPOINTS = --checkpoints $$(ls $(CHECKPOINTS)/seed-*/checkpoint.nc | paste -sd, -)
 # Runs a stage command and prints its wall time: $(call timed,label,command).
 timed = start=$$(date +%s); $(2) && echo "== $(1): $$(( $$(date +%s) - start )) s"
 
@@ -139,8 +137,8 @@ demo-run:
 	@echo "== the forecast's files"; ls -l $(FORECAST)/*/
 	@$(MAKE) --no-print-directory evaluate
 	@$(MAKE) --no-print-directory report
-	@echo "== headline scores at lead $(HEADLINE_LEAD) h (global): CRPSS against climatology and persistence, SSR, outlier fraction (expected 2/(m+1))"
-	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2==$(HEADLINE_LEAD) {printf "   %-13s CRPSS clim %7.3f  CRPSS pers %7.3f  SSR %6.3f  outliers %.3f (expected %.3f)\n", $$1, $$c["crpss_climatology"], $$c["crpss_persistence"], $$c["ssr"], $$c["outlier_fraction"], $$c["outlier_fraction_expected"]}' $(SCORES)/scores.csv
+	@echo "== headline scores at lead $(HEADLINE_LEAD) h (global): CRPS, RMSE, spread, SSR, CRPSS against climatology and persistence, outlier fraction (expected 2/(m+1))"
+	@$(HENS) scores $(SCORES) --lead $(HEADLINE_LEAD)
 	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES)"
 	@echo "== report: $(REPORT)/index.html (open it in a browser; PNGs in $(REPORT)/figures/)"
 
@@ -163,11 +161,9 @@ $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
 checkpoints: $(CHECKPOINTS)/.done
 $(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS)
 	@echo "== hens train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) $(TRAIN_FLAGS)"
-	@# An interrupted training of the same inputs resumes (seeds done are kept); other inputs start
-	@# from an empty folder, so checkpoints of seeds no longer configured never join the ensemble.
-	@mode=$$(bash scripts/resume-or-clear.sh $(CHECKPOINTS) "$(TRAIN_FLAGS)" $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS)) \
-	  && if [ "$$mode" = resume ]; then echo "== resuming the interrupted training in $(CHECKPOINTS)"; fi
-	@$(call timed,train,$(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --resume $(TRAIN_FLAGS))
+	@# An interrupted training of the same inputs resumes (seeds done are kept); hens empties the
+	@# folder when its inputs changed, so checkpoints of seeds no longer configured never join the ensemble.
+	@$(call timed,train,$(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --resume --restart-changed $(TRAIN_FLAGS))
 	@touch $@
 
 ## skill: deterministic RMSE of the first checkpoint on the valid split (τ for the bred vectors).
@@ -181,18 +177,16 @@ $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
 forecast: $(FORECAST)/.done
 $(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
 	@echo "== hens forecast --config $(FORECAST_CONFIG) --out $(FORECAST)"
-	@# An interrupted forecast of the same inputs resumes after its last committed batch; other
-	@# inputs may pick other initial times, so they start from an empty folder, not a mix of runs.
-	@mode=$$(bash scripts/resume-or-clear.sh $(FORECAST) "$(FORECAST_FLAGS) $(DATASET)" $(FORECAST_CONFIG) $(RUN_DIR)/skill.json $(CHECKPOINTS)/seed-*/checkpoint.nc $(HENS)) \
-	  && if [ "$$mode" = resume ]; then echo "== resuming the interrupted forecast in $(FORECAST)"; fi
-	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json $(RUN_CHECKPOINTS) --out $(FORECAST) $(FORECAST_FLAGS))
+	@# An interrupted forecast of the same inputs resumes after its last committed batch; hens empties
+	@# the folder when its inputs changed (they may pick other initial times), never mixing two runs.
+	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --checkpoints $(CHECKPOINTS) --out $(FORECAST) --restart-changed $(FORECAST_FLAGS))
 	@touch $@
 
 ## mclimate: the model climate (reforecasts from the climate split) for EFI/SOT.
 mclimate: $(RUN_DIR)/mclimate.nc
 $(RUN_DIR)/mclimate.nc: $(RUN_DIR)/skill.json $(MCLIMATE_CONFIG) $(HENS)
 	@echo "== hens mclimate --config $(MCLIMATE_CONFIG) --out $@"
-	@$(call timed,mclimate,$(HENS) mclimate --config $(MCLIMATE_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json $(RUN_CHECKPOINTS) --out $@ $(MCLIMATE_FLAGS))
+	@$(call timed,mclimate,$(HENS) mclimate --config $(MCLIMATE_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --checkpoints $(CHECKPOINTS) --out $@ $(MCLIMATE_FLAGS))
 
 ## evaluate: scores of the demo ensemble (CRPS, RMSE, spread/SSR, ranks, reliability, ROC, spectra, EFI/SOT).
 evaluate: $(SCORES)/summary.json
@@ -225,7 +219,7 @@ $(ERA5_DIR)/forecast/.done: $(ERA5_DIR)/checkpoints/.done configs/forecast-era5-
 	@touch $@
 $(ERA5_DIR)/scores/summary.json: $(ERA5_DIR)/forecast/.done
 	@$(call timed,evaluate,$(HENS) evaluate --quiet --forecast $(ERA5_DIR)/forecast --dataset $(ERA5_DIR)/dataset --out $(ERA5_DIR)/scores --events p90 --tails p95)
-	@awk -F, 'NR==1 {for (i=1;i<=NF;i++) c[$$i]=i} NR>1 && $$3=="global" && $$2>0 {printf "   %-6s lead %s h: CRPS %.4g  RMSE %.4g  spread %.4g  CRPSS pers %.3f\n", $$1, $$2, $$c["crps"], $$c["rmse"], $$c["spread"], $$c["crpss_persistence"]}' $(ERA5_DIR)/scores/scores.csv
+	@$(HENS) scores $(ERA5_DIR)/scores
 $(ERA5_DIR)/report/report.json: $(ERA5_DIR)/scores/summary.json
 	@$(call timed,report,$(HENS) report --quiet $(ERA5_DIR))
 	@echo "== ERA5 sample report: $(ERA5_DIR)/report/index.html"

@@ -41,7 +41,7 @@ let package = Package(
         // shards and summaries, model climates, run-file schemas (skill, metrics), CF time and
         // unpacking, the analysis archive view; NetCDF written atomically.
         .target(name: "DatasetIO", dependencies: ["HensCore", "NumericsBackend", "CNetCDF", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
-        // Real NetCDF → canonical dataset: CF decoding (packing, axes, time), variable table.
+        // Real NetCDF → canonical dataset: variable table, date splits, regridding onto the model grid.
         .target(name: "Ingest", dependencies: ["HensCore", "Config", "DatasetIO", "Spherical", "Regrid"], exclude: ["README.md"]),
         // Real lat-lon data onto a model grid: bilinear, conservative and spectral regridding.
         .target(name: "Regrid", dependencies: ["HensCore", "Spherical"], exclude: ["README.md"]),
@@ -85,6 +85,7 @@ let package = Package(
         // What the test targets share: temporary folders, tolerances, error-message assertions.
         .target(name: "HensTestSupport", dependencies: ["HensCore"], exclude: ["README.md"]),
 
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "HensTestSupport"]),
         .testTarget(name: "NumericsBackendTests", dependencies: ["HensTestSupport", "NumericsBackend", "HensCore"]),
         .testTarget(name: "SphericalTests", dependencies: ["HensTestSupport", "Spherical"]),
         .testTarget(name: "ShallowWaterTests", dependencies: ["HensTestSupport", "ShallowWater", "DatasetIO", "Config"]),

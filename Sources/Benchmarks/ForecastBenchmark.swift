@@ -54,7 +54,7 @@ public struct ForecastBenchmark {
         defer { if work == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let executable = try ChildProcess.currentExecutable()
         var doc = try ConfigDocument(path: config)
-        let forecastConfig = try ForecastConfig(&doc, baseDirectory: (config as NSString).deletingLastPathComponent)
+        let forecastConfig = try ForecastConfig(&doc, baseDirectory: doc.baseDirectory)
         let loadStart = MachineLoad.averages()
         var rows: [[String: Any]] = []
         for t in threads {

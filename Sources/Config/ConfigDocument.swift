@@ -8,8 +8,13 @@ import Yams
 public struct ConfigDocument {
     /// Where the document came from (a path, or "options").
     public let source: String
+    /// The folder paths in the file are relative to ("" for a document without a file).
+    public private(set) var baseDirectory = ""
     private var values: [String: Any]
     private var used: Set<String> = []
+    /// Keys whose value came from a command-line option, with that option's name: errors about
+    /// them name the option the user typed, not a key of a file they may never have seen.
+    private var optionOfKey: [String: String] = [:]
 
     /// Parses a YAML file whose top level is a mapping.
     public init(path: String) throws {
@@ -18,6 +23,18 @@ public struct ConfigDocument {
             throw HensError(.badInput, "\(path): cannot read the configuration file")
         }
         try self.init(yaml: text, source: path)
+        baseDirectory = (path as NSString).deletingLastPathComponent
+    }
+
+    /// The configuration file at `path` (or an empty document named "options" without one) with
+    /// the command-line `overrides` on top: the one way every command merges a file and its options.
+    public init(path: String?, overrides: [ConfigOverride]) throws {
+        if let path { try self.init(path: path) } else { try self.init(yaml: "", source: "options") }
+        for override in overrides {
+            guard let value = override.value else { continue }
+            values[override.key] = value
+            optionOfKey[override.key] = override.option
+        }
     }
 
     /// Parses YAML text whose top level is a mapping.
@@ -43,6 +60,11 @@ public struct ConfigDocument {
     /// Overrides (or adds) a key, e.g. from a command-line option.
     public mutating func set(_ key: String, _ value: Any) { values[key] = value }
 
+    /// How errors name `key`: the command-line option that set it, else the file and the key.
+    public func label(_ key: String) -> String {
+        optionOfKey[key] ?? "\(source): key '\(key)'"
+    }
+
     /// Whether the key is present.
     public func has(_ key: String) -> Bool { values[key] != nil }
 
@@ -56,7 +78,7 @@ public struct ConfigDocument {
         guard let v = raw(key) else { return try missing(key, defaultValue) }
         if let i = v as? Int { return i }
         if let s = v as? String, let i = Int(s) { return i }
-        throw HensError(.invalidArgument, "\(source): key '\(key)' must be an integer, got '\(v)'")
+        throw HensError(.invalidArgument, "\(label(key)) must be an integer, got '\(v)'")
     }
 
     /// A floating-point number, or `defaultValue` when absent.
@@ -65,7 +87,7 @@ public struct ConfigDocument {
         if let d = v as? Double { return d }
         if let i = v as? Int { return Double(i) }
         if let s = v as? String, let d = Double(s) { return d }
-        throw HensError(.invalidArgument, "\(source): key '\(key)' must be a number, got '\(v)'")
+        throw HensError(.invalidArgument, "\(label(key)) must be a number, got '\(v)'")
     }
 
     /// A string, or `defaultValue` when absent.
@@ -81,7 +103,7 @@ public struct ConfigDocument {
         if let d = v as? Double { return d }
         if let i = v as? Int { return Double(i) }
         if let s = v as? String, let seconds = DurationText.seconds(s) { return seconds }
-        throw HensError(.invalidArgument, "\(source): key '\(key)' must be a duration such as 300s, 30min, 1h or 5d, got '\(v)'")
+        throw HensError(.invalidArgument, "\(label(key)) must be a duration such as 300s, 30min, 1h or 5d, got '\(v)'")
     }
 
     /// A list of strings, or `defaultValue` when absent.
@@ -89,14 +111,14 @@ public struct ConfigDocument {
         guard let v = raw(key) else { return try missing(key, defaultValue) }
         if let list = v as? [Any] { return list.map { "\($0)" } }
         if let s = v as? String { return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        throw HensError(.invalidArgument, "\(source): key '\(key)' must be a list of names, got '\(v)'")
+        throw HensError(.invalidArgument, "\(label(key)) must be a list of names, got '\(v)'")
     }
 
     /// A mapping of names to integers (e.g. split sizes), or `defaultValue` when absent.
     public mutating func integerMap(_ key: String, default defaultValue: [String: Int]? = nil) throws -> [String: Int] {
         guard let v = raw(key) else { return try missing(key, defaultValue) }
         guard let map = v as? [String: Any] else {
-            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to integers, got '\(v)'")
+            throw HensError(.invalidArgument, "\(label(key)) must be a mapping of names to integers, got '\(v)'")
         }
         var out: [String: Int] = [:]
         for (name, value) in map {
@@ -115,7 +137,7 @@ public struct ConfigDocument {
         switch "\(v)".lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw HensError(.invalidArgument, "\(source): key '\(key)' must be true or false, got '\(v)'")
+        default: throw HensError(.invalidArgument, "\(label(key)) must be true or false, got '\(v)'")
         }
     }
 
@@ -125,7 +147,7 @@ public struct ConfigDocument {
     public mutating func stringMap(_ key: String, default defaultValue: [String: String]? = nil) throws -> [String: String] {
         guard let v = raw(key) else { return try missing(key, defaultValue) }
         guard let map = v as? [String: Any] else {
-            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to values, got '\(v)'")
+            throw HensError(.invalidArgument, "\(label(key)) must be a mapping of names to values, got '\(v)'")
         }
         var out: [String: String] = [:]
         for (name, value) in map {
@@ -142,7 +164,7 @@ public struct ConfigDocument {
     public mutating func numberListMap(_ key: String, default defaultValue: [String: [Double]]? = nil) throws -> [String: [Double]] {
         guard let v = raw(key) else { return try missing(key, defaultValue) }
         guard let map = v as? [String: Any] else {
-            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to lists of numbers, got '\(v)'")
+            throw HensError(.invalidArgument, "\(label(key)) must be a mapping of names to lists of numbers, got '\(v)'")
         }
         func number(_ x: Any, _ name: String) throws -> Double {
             if let d = x as? Double { return d }
@@ -162,7 +184,7 @@ public struct ConfigDocument {
     public mutating func stringListMap(_ key: String, default defaultValue: [String: [String]]? = nil) throws -> [String: [String]] {
         guard let v = raw(key) else { return try missing(key, defaultValue) }
         guard let map = v as? [String: Any] else {
-            throw HensError(.invalidArgument, "\(source): key '\(key)' must be a mapping of names to lists, got '\(v)'")
+            throw HensError(.invalidArgument, "\(label(key)) must be a mapping of names to lists, got '\(v)'")
         }
         return map.mapValues { value in (value as? [Any] ?? [value]).map(Self.scalarText) }
     }
@@ -186,9 +208,9 @@ public struct ConfigDocument {
         }
     }
 
-    /// The document as a compact YAML string (for provenance attributes).
-    public func yamlText() -> String {
-        (try? Yams.dump(object: values, sortKeys: true)) ?? ""
+    /// The document as a compact YAML string (for provenance attributes), without the keys in `excluded`.
+    public func yamlText(excluding excluded: Set<String> = []) -> String {
+        (try? Yams.dump(object: values.filter { !excluded.contains($0.key) }, sortKeys: true)) ?? ""
     }
 
     private func missing<V>(_ key: String, _ defaultValue: V?) throws -> V {

@@ -1,4 +1,5 @@
 import Config
+import DatasetIO
 import Foundation
 import HensCore
 
@@ -18,7 +19,7 @@ public enum PerturbationMethod: String, Sendable, CaseIterable {
 /// What `hens forecast` runs (keys of `configs/forecast-*.yaml`; command-line options override).
 ///
 /// ```yaml
-/// checkpoints: [../runs/demo/checkpoints/seed-1/checkpoint.nc]   # paths or globs, relative to the file
+/// checkpoints: [../runs/demo/checkpoints/seed-1/checkpoint.nc]   # files, or hens train folders (all seeds); relative to the file
 /// dataset: ../runs/demo/dataset     # analyses (and, for `hens evaluate`, the truth)
 /// init: test                        # a split name, or dates: 2023-06-01T00..2023-06-10T00/24h
 /// init_count: 2                     # with a split name: initial states spread evenly over it
@@ -115,7 +116,7 @@ public struct ForecastConfig: Sendable, Equatable {
     public init(_ doc: inout ConfigDocument, baseDirectory: String) throws {
         func resolve(_ path: String) -> String { ConfigDocument.resolve(path, relativeTo: baseDirectory) }
         let source = doc.source
-        checkpoints = try doc.strings("checkpoints").map(resolve)
+        checkpoints = try CheckpointFolder.expand(doc.strings("checkpoints").map(resolve))
         dataset = resolve(try doc.string("dataset"))
         initialTimes = try doc.string("init", default: "test")
         initCount = try doc.integer("init_count", default: 1)

@@ -15,7 +15,7 @@ extension EvaluationOptions {
     /// Reads the options of an evaluation configuration (YAML; see `configs/evaluate-swe-small.yaml`).
     /// Keys: `channels`, `lat_weights` (cos, area, gauss), `events` (channel → thresholds such as
     /// `[20, p99]`), `default_events`, `tails`, `mclimate`, `bootstrap_sizes`,
-    /// `bootstrap_replicates`, `bootstrap_leads`, `seed`, `allow_partial`, `spectra`,
+    /// `bootstrap_replicates`, `bootstrap_leads` (or `none`), `seed`, `allow_partial`, `spectra`,
     /// `spectrum_members`, `zonal_band` (`south,north` in degrees, mirrored to both hemispheres),
     /// `climatology_split`, `climatology_samples`, `climatology_window` (days),
     /// `climatology_members`, `memory` (e.g. 2GiB: members are read in latitude tiles within
@@ -24,50 +24,56 @@ extension EvaluationOptions {
     public init(_ doc: inout ConfigDocument, resolve: (String) -> String) throws {
         self.init()
         let source = doc.source
+        let document = doc
+        // An option's error names the option (--lat-weights), a file's the file and its key.
+        func label(_ key: String) -> String { document.label(key) }
         channels = try doc.strings("channels", default: [])
         let weights = try doc.string("lat_weights", default: weighting.rawValue)
         guard let w = LatitudeWeighting(rawValue: weights) else {
-            throw HensError.invalid("\(source): lat_weights", "one of \(LatitudeWeighting.allCases.map(\.rawValue).joined(separator: ", ")), got '\(weights)'")
+            throw HensError.invalid(label("lat_weights"), "one of \(LatitudeWeighting.allCases.map(\.rawValue).joined(separator: ", ")), got '\(weights)'")
         }
         weighting = w
         events = try doc.stringListMap("events", default: [:]).mapValues { try $0.map(EventThreshold.init) }
         defaultEvents = try doc.strings("default_events", default: defaultEvents.map(\.description)).map(EventThreshold.init)
         tailPercentiles = try doc.strings("tails", default: tailPercentiles.map { "p" + EventThreshold.format($0) }).map {
             guard case let .percentile(p) = try EventThreshold($0) else {
-                throw HensError.invalid("\(source): tails", "climatological percentiles such as p95, got '\($0)'")
+                throw HensError.invalid(label("tails"), "climatological percentiles such as p95, got '\($0)'")
             }
             return p
         }
         if doc.has("mclimate") { modelClimate = resolve(try doc.string("mclimate")) }
         bootstrapSizes = try doc.strings("bootstrap_sizes", default: bootstrapSizes.map(String.init)).map {
-            guard let n = Int($0), n >= 2 else { throw HensError.invalid("\(source): bootstrap_sizes", "integers ≥ 2, got '\($0)'") }
+            guard let n = Int($0), n >= 2 else { throw HensError.invalid(label("bootstrap_sizes"), "integers ≥ 2, got '\($0)'") }
             return n
         }
         bootstrapReplicates = try doc.integer("bootstrap_replicates", default: bootstrapReplicates)
         if doc.has("bootstrap_leads") {
-            bootstrapLeads = try doc.strings("bootstrap_leads").map {
-                guard let n = Int($0), n >= 0 else { throw HensError.invalid("\(source): bootstrap_leads", "lead indices ≥ 0, got '\($0)'") }
+            let leads = try doc.strings("bootstrap_leads")
+            bootstrapLeads = leads == ["none"] ? [] : try leads.map {
+                guard let n = Int($0), n >= 0 else { throw HensError.invalid(label("bootstrap_leads"), "lead indices ≥ 0 or none, got '\($0)'") }
                 return n
             }
         }
         let seedText = try doc.string("seed", default: String(seed))
-        guard let s = UInt64(seedText) else { throw HensError.invalid("\(source): seed", "a non-negative integer, got '\(seedText)'") }
+        guard let s = UInt64(seedText) else { throw HensError.invalid(label("seed"), "a non-negative integer, got '\(seedText)'") }
         seed = s
         allowPartial = try doc.boolean("allow_partial", default: allowPartial)
         spectra = try doc.boolean("spectra", default: spectra)
         spectrumMembers = try doc.integer("spectrum_members", default: spectrumMembers)
-        let band = try doc.strings("zonal_band", default: ["30", "60"]).compactMap(Double.init)
-        guard band.count == 2, band[0] >= 0, band[0] < band[1], band[1] <= 90 else {
-            throw HensError.invalid("\(source): zonal_band", "[south, north] in degrees with 0 ≤ south < north ≤ 90")
+        if doc.has("zonal_band") {
+            let band = try doc.strings("zonal_band").compactMap(Double.init)
+            guard band.count == 2, band[0] >= 0, band[0] < band[1], band[1] <= 90 else {
+                throw HensError.invalid(label("zonal_band"), "[south, north] in degrees with 0 ≤ south < north ≤ 90")
+            }
+            zonalBand = LatitudeBand(name: "zonal \(EventThreshold.format(band[0]))-\(EventThreshold.format(band[1]))",
+                                     south: band[0], north: band[1], mirrored: true)
         }
-        zonalBand = LatitudeBand(name: "zonal \(EventThreshold.format(band[0]))-\(EventThreshold.format(band[1]))",
-                                 south: band[0], north: band[1], mirrored: true)
         climatologySplit = try doc.string("climatology_split", default: climatologySplit)
         climatologySamples = try doc.integer("climatology_samples", default: climatologySamples)
         climatologyWindowDays = try doc.number("climatology_window", default: climatologyWindowDays)
         climatologyMembers = try doc.integer("climatology_members", default: climatologyMembers)
-        memoryBytes = try Self.memoryBytes(doc.string("memory", default: "2GiB"), key: "\(source): memory")
-        guard bootstrapReplicates >= 2 else { throw HensError.invalid("\(source): bootstrap_replicates", "at least 2, got \(bootstrapReplicates)") }
+        memoryBytes = try Self.memoryBytes(doc.string("memory", default: "2GiB"), key: label("memory"))
+        guard bootstrapReplicates >= 2 else { throw HensError.invalid(label("bootstrap_replicates"), "at least 2, got \(bootstrapReplicates)") }
         guard spectrumMembers >= 1, climatologySamples >= 2, climatologyMembers >= 2 else {
             throw HensError.invalid(source, "spectrum_members ≥ 1, climatology_samples ≥ 2 and climatology_members ≥ 2")
         }

@@ -18,7 +18,7 @@ public struct TrainingOutput: Sendable {
 
     /// `<directory>/seed-<seed>/checkpoint.nc` and `<directory>/seed-<seed>/metrics.jsonl`.
     public init(directory: String, seed: UInt64) {
-        let folder = (directory.hasSuffix("/") ? directory : directory + "/") + "seed-\(seed)/"
+        let folder = CheckpointFolder.seedFolder(directory, seed: seed)
         self.init(checkpointPath: folder + "checkpoint.nc", metricsPath: folder + "metrics.jsonl")
     }
 }

@@ -66,22 +66,8 @@ struct CheckSWE: ParsableCommand {
     }
 
     private func random(_ solver: ShallowWaterSolver) {
-        let p = solver.parameters, areas = solver.grid.cellAreas, nlon = solver.grid.nlon
-        var hVar = 0.0, u2 = 0.0, uMax = 0.0, zVar = 0.0, dVar = 0.0
-        for seed in 0..<samples {
-            let f = solver.gridFields(InitialCondition.random(mach: 0.2, llimit: llimit, seed: UInt64(seed)).state(for: solver))
-            var mean = 0.0
-            for i in 0..<solver.gridCount { mean += areas[i / nlon] * f.geopotential[i] / p.gravity }
-            mean /= 4 * .pi
-            for i in 0..<solver.gridCount {
-                let a = areas[i / nlon] / (4 * .pi), h = f.geopotential[i] / p.gravity - mean
-                let speed2 = f.u[i] * f.u[i] + f.v[i] * f.v[i]
-                hVar += a * h * h; u2 += a * speed2; uMax = max(uMax, speed2.squareRoot())
-                zVar += a * f.vorticity[i] * f.vorticity[i]; dVar += a * f.divergence[i] * f.divergence[i]
-            }
-        }
-        let n = Double(samples)
+        let s = RandomInitialStatistics(solver: solver, mach: 0.2, llimit: llimit, samples: samples)
         print(String(format: "random IC, mach 0.2, llimit %d, %d seeds: h′ std %.1f m, rms|u| %.2f m/s, max|u| %.1f m/s, ζ std %.2e s⁻¹, δ std %.2e s⁻¹",
-                     llimit, samples, (hVar / n).squareRoot(), (u2 / n).squareRoot(), uMax, (zVar / n).squareRoot(), (dVar / n).squareRoot()))
+                     llimit, samples, s.heightStd, s.rmsWind, s.maxWind, s.vorticityStd, s.divergenceStd))
     }
 }

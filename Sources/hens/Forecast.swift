@@ -18,13 +18,15 @@ struct Forecast: ParsableCommand {
         OMPI_COMM_WORLD_RANK/SIZE, then PMI_RANK/SIZE. Every batch is committed atomically: a \
         killed run restarted with the same command continues after the last completed batch. \
         Member k's perturbation depends only on (seed, initial time, k), so --members 17,42 \
-        regenerates exactly those members.
+        regenerates exactly those members. OUT/.hens-inputs.json records the inputs (configuration, \
+        checkpoints, dataset statistics, skill file, hens executable): a rerun with other inputs is \
+        refused unless --restart-changed (or --overwrite) empties OUT first.
         """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Forecast configuration (YAML).") var config = "configs/forecast-swe-small.yaml"
     @Option(help: "Output folder.") var out: String
-    @Option(help: "Override: comma-separated checkpoint files.") var checkpoints: String?
+    @Option(help: "Override: comma-separated checkpoint files, or a hens train folder (all its seeds).") var checkpoints: String?
     @Option(help: "Override: dataset folder with the analyses.") var dataset: String?
     @Option(name: .customLong("init"), help: "Override: initial times: a split name, or dates A..B/STEP (e.g. 2017-01-02T00..2017-01-02T12/12h).") var initTimes: String?
     @Option(name: .customLong("init-count"), help: "Override: initial times drawn from a split.") var initCount: Int?
@@ -43,6 +45,8 @@ struct Forecast: ParsableCommand {
     @Flag(name: .customLong("no-members"), help: "Write only the summary, no member fields.") var noMembers = false
     @Flag(name: .customLong("dry-run"), help: "Print members, member-steps, output size and a time estimate, then exit.") var dryRun = false
     @Flag(help: "Replace finished outputs and discard interrupted ones.") var overwrite = false
+    @Flag(name: .customLong("restart-changed"), help: "When OUT holds outputs made from other inputs, empty it and start again (default: refuse).")
+    var restartChanged = false
 
     func run() throws {
         global.apply()
@@ -55,6 +59,10 @@ struct Forecast: ParsableCommand {
         if dryRun {
             print(try ForecastDryRun(forecast: forecast, initialTimes: inits).report())
             return
+        }
+        if case let .restarted(changed) = try forecast.prepareOutput(restartIfChanged: restartChanged || (overwrite && shardSpec.count == 1),
+                                                                      option: "--restart-changed") {
+            note("\(out): made from other inputs (\(changed.joined(separator: ", ")) changed); emptied, starting again")
         }
         let clock = Stopwatch()
         let total = try inits.reduce(0) { let s = try forecast.memberSteps($1); return $0 + s.rollout + s.breeding }
@@ -90,31 +98,18 @@ struct Forecast: ParsableCommand {
 
     /// The configuration file with the command-line overrides applied.
     private func loadConfig() throws -> ForecastConfig {
-        var doc = try ConfigDocument(path: config)
-        if let checkpoints { doc.set("checkpoints", checkpoints.split(separator: ",").map(String.init)) }
-        if let dataset { doc.set("dataset", dataset) }
-        if let initTimes { doc.set("init", initTimes) }
-        if let initCount { doc.set("init_count", initCount) }
-        if let ensembleSize { doc.set("members", ensembleSize) }
-        if let control { doc.set("control", control) }
-        if let steps { doc.set("steps", steps) }
-        if let seed { doc.set("seed", String(seed)) }
-        if let perturbation { doc.set("perturbation", perturbation) }
-        if let skill { doc.set("skill", skill) }
-        if let batchSize { doc.set("batch_size", String(batchSize)) }
-        if let memory { doc.set("memory", memory) }
-        if let significantDigits { doc.set("significant_digits", String(significantDigits)) }
-        if noMembers { doc.set("write_members", false) }
-        // Paths in the file are relative to it; paths given here are relative to the working directory.
-        let base = (config as NSString).deletingLastPathComponent
-        var parsed = try ForecastConfig(&doc, baseDirectory: base)
-        let cwd = FileManager.default.currentDirectoryPath
-        if let checkpoints { parsed.checkpoints = checkpoints.split(separator: ",").map { ConfigDocument.resolve(String($0), relativeTo: cwd) } }
-        if let dataset { parsed.dataset = ConfigDocument.resolve(dataset, relativeTo: cwd) }
-        if let skill { parsed.skill = ConfigDocument.resolve(skill, relativeTo: cwd) }
-        return parsed
+        var doc = try ConfigDocument(path: config, overrides: [
+            .paths("checkpoints", checkpoints, option: "--checkpoints"), .path("dataset", dataset, option: "--dataset"),
+            .value("init", initTimes, option: "--init"), .value("init_count", initCount, option: "--init-count"),
+            .value("members", ensembleSize, option: "--ensemble-size"), .value("control", control, option: "--control"),
+            .value("steps", steps, option: "--steps"), .value("seed", seed.map(String.init), option: "--seed"),
+            .value("perturbation", perturbation, option: "--perturbation"), .path("skill", skill, option: "--skill"),
+            .value("batch_size", batchSize.map(String.init), option: "--batch-size"), .value("memory", memory, option: "--memory"),
+            .value("significant_digits", significantDigits.map(String.init), option: "--significant-digits"),
+            .flag("write_members", noMembers, means: false, option: "--no-members"),
+        ])
+        return try ForecastConfig(&doc, baseDirectory: doc.baseDirectory)
     }
-
 
     private func note(_ line: String) {
         if !global.quiet { LogFormat.emit(line) }

@@ -28,11 +28,10 @@ struct GenerateSWE: ParsableCommand {
 
     func run() throws {
         global.apply()
-        var doc = try ConfigDocument(path: config)
-        if let seed { doc.set("seed", seed) }
-        if let trajectoryLength { doc.set("trajectory_length", trajectoryLength) }
-        if let channels { doc.set("channels", channels) }
-        if let splits { doc.set("splits", try parseSplits(splits)) }
+        var doc = try ConfigDocument(path: config, overrides: [
+            .value("seed", seed, option: "--seed"), .value("trajectory_length", trajectoryLength, option: "--trajectory-length"),
+            .value("channels", channels, option: "--channels"), .value("splits", try splits.map(parseSplits), option: "--splits"),
+        ])
         let cfg = try SWEDatasetConfig(&doc)
         let solver = try cfg.makeSolver()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -29,7 +29,7 @@ struct Merge: ParsableCommand {
             throw HensError.invalid("--out", "only with a single folder, got \(directories.count)")
         }
         let jobs = try directories.map { directory in
-            (directory: directory, shards: try Self.shardFiles(in: directory), output: out ?? directory + "/summary.nc")
+            (directory: directory, shards: try SummaryMerge.shardFiles(in: directory), output: out ?? directory + "/summary.nc")
         }
         // Refuse before any work: a cron job must never silently replace a merged summary.
         if !overwrite, let existing = jobs.first(where: { FileManager.default.fileExists(atPath: $0.output) }) {
@@ -51,34 +51,10 @@ struct Merge: ParsableCommand {
     /// The folders named on the command line, or those under `--forecast` holding shard summaries.
     private func selectedFolders() throws -> [String] {
         guard let forecast else {
-            guard !folders.isEmpty else {
-                throw HensError.invalid("hens merge", "one or more OUT/<init> folders, or --forecast OUT")
-            }
+            guard !folders.isEmpty else { throw HensError.invalid("hens merge", "one or more OUT/<init> folders, or --forecast OUT") }
             return folders.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         }
         guard folders.isEmpty else { throw HensError.invalid("--forecast", "either folders or --forecast, not both") }
-        let root = forecast.hasSuffix("/") ? String(forecast.dropLast()) : forecast
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: root) } catch {
-            throw HensError(.badInput, "\(root): cannot list the forecast folder (\(error.localizedDescription))")
-        }
-        let found = names.sorted().map { root + "/" + $0 }.filter { !((try? Self.shardFiles(in: $0)) ?? []).isEmpty }
-        guard !found.isEmpty else {
-            throw HensError(.badInput, "\(root): no <init> folder holds summary-shard-k-of-N.nc files")
-        }
-        return found
-    }
-
-    /// The shard summaries in `directory`, in name order (state checkpoints and temporary files excluded).
-    static func shardFiles(in directory: String) throws -> [String] {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw HensError(.badInput, "\(directory): cannot list the folder (\(error.localizedDescription))")
-        }
-        let shards = names.filter { SummaryMerge.shardInFileName($0) != nil }.sorted().map { directory + "/" + $0 }
-        guard !shards.isEmpty else {
-            throw HensError(.badInput, "\(directory): no summary-shard-k-of-N.nc files to merge")
-        }
-        return shards
+        return try SummaryMerge.shardFolders(under: forecast)
     }
 }

@@ -2,7 +2,6 @@ import DatasetIO
 import Config
 import ArgumentParser
 import Ensemble
-import Evaluation
 import Foundation
 import HensCore
 
@@ -24,7 +23,7 @@ struct ModelClimate: ParsableCommand {
     @Option(help: "Reforecast configuration (YAML, forecast keys).") var config = "configs/mclimate-swe-small.yaml"
     @Option(help: "Output file.") var out: String
     @Option(help: "Override: dataset folder.") var dataset: String?
-    @Option(help: "Override: comma-separated checkpoint files.") var checkpoints: String?
+    @Option(help: "Override: comma-separated checkpoint files, or a hens train folder (all its seeds).") var checkpoints: String?
     @Option(help: "Override: skill file from hens skill.") var skill: String?
     @Option(name: .customLong("init-count"), help: "Override: initial times pooled.") var initCount: Int?
     @Option(name: .customLong("ensemble-size"), help: "Override: members per initial time.") var ensembleSize: Int?
@@ -33,16 +32,12 @@ struct ModelClimate: ParsableCommand {
 
     func run() throws {
         global.apply()
-        var doc = try ConfigDocument(path: config)
-        if let initCount { doc.set("init_count", initCount) }
-        if let ensembleSize { doc.set("members", ensembleSize) }
-        let base = (config as NSString).deletingLastPathComponent
-        var parsed = try ForecastConfig(&doc, baseDirectory: base)
-        let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ p: String) -> String { ConfigDocument.resolve(p, relativeTo: cwd) }
-        if let dataset { parsed.dataset = absolute(dataset) }
-        if let checkpoints { parsed.checkpoints = checkpoints.split(separator: ",").map { absolute(String($0)) } }
-        if let skill { parsed.skill = absolute(skill) }
+        var doc = try ConfigDocument(path: config, overrides: [
+            .value("init_count", initCount, option: "--init-count"), .value("members", ensembleSize, option: "--ensemble-size"),
+            .path("dataset", dataset, option: "--dataset"), .paths("checkpoints", checkpoints, option: "--checkpoints"),
+            .path("skill", skill, option: "--skill"),
+        ])
+        var parsed = try ForecastConfig(&doc, baseDirectory: doc.baseDirectory)
         parsed.writeMembers = false
         let day = try date.map { text -> (month: Int, day: Int) in
             let parts = text.split(separator: "-").compactMap { Int($0) }

@@ -16,7 +16,9 @@ struct Train: ParsableCommand {
         validation loss and its ratio to persistence, RMSE per channel at leads 1…n) and, when a
         seed finishes, OUT/seed-N/test-metrics.json (the same scores on the test split).
         --resume continues each seed from its last completed epoch, with the same result as an
-        uninterrupted run (seeds already finished are skipped).
+        uninterrupted run (seeds already finished are skipped). OUT/.hens-inputs.json records the
+        inputs (model and training configurations but epochs, dataset statistics): a rerun with
+        other inputs is refused unless --restart-changed (or --overwrite) empties OUT first.
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -31,6 +33,8 @@ struct Train: ParsableCommand {
     @Option(help: "Initial states of the test split scored after training (evenly spaced).") var testSamples = 32
     @Flag(help: "Continue interrupted runs from their last completed epoch.") var resume = false
     @Flag(help: "Replace existing checkpoints in OUT (without it, an existing checkpoint is refused).") var overwrite = false
+    @Flag(name: .customLong("restart-changed"), help: "When OUT holds checkpoints trained from other inputs, empty it and start again (default: refuse).")
+    var restartChanged = false
     @Flag(help: "Print the model's size and FLOPs per member-step and exit.") var flops = false
 
     func run() throws {
@@ -42,10 +46,10 @@ struct Train: ParsableCommand {
             print(try Self.describe(modelConfig))
             return
         }
-        var doc = try ConfigDocument(path: config)
-        if let epochs { doc.set("epochs", epochs) }
-        if let samplesPerEpoch { doc.set("samples_per_epoch", samplesPerEpoch) }
-        if let list = try seedList() { doc.set("seeds", list.map(Int.init)) }
+        var doc = try ConfigDocument(path: config, overrides: [
+            .value("epochs", epochs, option: "--epochs"), .value("samples_per_epoch", samplesPerEpoch, option: "--samples-per-epoch"),
+            .value("seeds", try seedList()?.map(Int.init), option: checkpoints != nil ? "--checkpoints" : "--seeds"),
+        ])
         let trainingConfig = try TrainingConfig(&doc)
         if resume && overwrite { throw HensError.invalid("--overwrite", "not together with --resume") }
         if !resume && !overwrite {
@@ -54,6 +58,13 @@ struct Train: ParsableCommand {
                 throw HensError(.io, "\(TrainingOutput(directory: out, seed: seed).checkpointPath): a checkpoint exists already; "
                     + "pass --resume to continue it or --overwrite to replace it")
             }
+        }
+        // Epochs may grow on a resume (training longer); every other setting must match.
+        let inputs = try RunInputs(stage: "train", texts: ["model configuration": modelText, "training configuration": doc.yamlText(excluding: ["epochs"])],
+                                   files: ["dataset statistics": [DatasetLayout.statsPath(dataset)]], includeExecutable: false)
+        if case let .restarted(changed) = try inputs.prepare(folder: out, restartIfChanged: restartChanged || overwrite, option: "--restart-changed"),
+           !global.quiet {
+            LogFormat.emit("train: \(out) held checkpoints of other inputs (\(changed.joined(separator: ", ")) changed); emptied, starting again")
         }
         let trainer = try Trainer(config: trainingConfig, data: data, modelConfig: modelText)
         let printer = TrainingProgressPrinter(quiet: global.quiet)

@@ -164,3 +164,18 @@ final class SolverTests: XCTestCase {
         XCTAssertThrowsError(try ShallowWaterSolver(grid: SphericalGrid(.legendreGauss, nlat: 4, nlon: 8), dt: 100))
     }
 }
+
+/// The amplitudes `hens check swe random` prints.
+final class RandomInitialStatisticsTests: XCTestCase {
+    func testRandomStatesHaveConsistentPositiveAmplitudes() throws {
+        let grid = try SphericalGrid(.equiangular, nlat: 32, nlon: 64)
+        let solver = try ShallowWaterSolver(grid: grid, lmax: ShallowWaterSolver.defaultBandLimit(nlat: 32), dt: 150)
+        let s = RandomInitialStatistics(solver: solver, mach: 0.2, llimit: 8, samples: 2)
+        for value in [s.heightStd, s.rmsWind, s.maxWind, s.vorticityStd, s.divergenceStd] { XCTAssertGreaterThan(value, 0) }
+        XCTAssertGreaterThanOrEqual(s.maxWind, s.rmsWind, "the largest speed bounds the RMS speed")
+        // Mach 0.2 of the gravity-wave speed √(gH) of a ~10 km layer (~313 m/s): tens of m/s, not hundreds.
+        XCTAssertLessThan(s.rmsWind, 150)
+        // The same seeds give the same statistics (no hidden state between calls).
+        XCTAssertEqual(RandomInitialStatistics(solver: solver, mach: 0.2, llimit: 8, samples: 2).heightStd, s.heightStd)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HensCore
+import HensTestSupport
+import XCTest
+@testable import DatasetIO
+
+/// The record of a long stage's inputs: same inputs resume, others are refused or restart.
+final class RunInputsTests: XCTestCase {
+    private func inputs(config: String = "a: 1", data: String) throws -> RunInputs {
+        try RunInputs(stage: "forecast", texts: ["configuration": config], files: ["data": [data]], includeExecutable: false)
+    }
+
+    private func setUp(_ text: String) throws -> (folder: String, data: String) {
+        let root = try temporaryFolder("hens-run-inputs")
+        let data = root + "/stats.bin"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: data))
+        return (root + "/out", data)
+    }
+
+    func testSameInputsResumeAndChangedOnesAreRefusedNamingThem() throws {
+        let (folder, data) = try setUp("statistics v1")
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--restart-changed"), .fresh)
+        try Data("partial output".utf8).write(to: URL(fileURLWithPath: folder + "/part.nc"))
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--restart-changed"), .same)
+        assertThrows(try inputs(config: "a: 2", data: data).prepare(folder: folder, restartIfChanged: false, option: "--restart-changed"),
+                     kind: .badInput, mentioning: [folder, "configuration changed", "--restart-changed"])
+        try Data("statistics v2".utf8).write(to: URL(fileURLWithPath: data))
+        assertThrows(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--restart-changed"),
+                     kind: .badInput, mentioning: ["data changed"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/part.nc"), "a refusal must not touch the outputs")
+    }
+
+    func testRestartEmptiesTheFolderAndRecordsTheNewInputs() throws {
+        let (folder, data) = try setUp("statistics v1")
+        try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x")
+        try FileManager.default.createDirectory(atPath: folder + "/seed-5", withIntermediateDirectories: true)
+        let changed = try inputs(config: "a: 2", data: data)
+        XCTAssertEqual(try changed.prepare(folder: folder, restartIfChanged: true, option: "--x"), .restarted(changed: ["configuration"]))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [RunInputs.fileName])
+        XCTAssertEqual(try changed.prepare(folder: folder, restartIfChanged: false, option: "--x"), .same)
+    }
+
+    func testFilesOfUnknownOriginAreNeverRemoved() throws {
+        let (folder, data) = try setUp("s")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("thesis".utf8).write(to: URL(fileURLWithPath: folder + "/thesis.tex"))
+        assertThrows(try inputs(data: data).prepare(folder: folder, restartIfChanged: true, option: "--x"),
+                     kind: .badInput, mentioning: [folder, "will not remove"])
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x"), .fresh)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/thesis.tex"))
+    }
+
+    func testTheFormerMakefileRecordCountsAsChanged() throws {
+        let (folder, data) = try setUp("s")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("0123abcd\n".utf8).write(to: URL(fileURLWithPath: folder + "/.inputs"))
+        assertThrows(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x"), kind: .badInput, mentioning: ["--x"])
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: true, option: "--x"),
+                       .restarted(changed: ["inputs recorded by an earlier hens Makefile"]))
+    }
+
+    func testDigestsAreOfContentsNotNames() throws {
+        let root = try temporaryFolder("hens-run-inputs")
+        try Data("same".utf8).write(to: URL(fileURLWithPath: root + "/a"))
+        try Data("same".utf8).write(to: URL(fileURLWithPath: root + "/b"))
+        let a = try RunInputs(stage: "s", texts: [:], files: ["f": [root + "/a"]], includeExecutable: false)
+        let b = try RunInputs(stage: "s", texts: [:], files: ["f": [root + "/b"]], includeExecutable: false)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(try RunInputs.fileDigest(root + "/a"), "0967115f2813a3541eaef77de9d9d5773f1c0c04314b0bbfe4ff3b3b1c55b5d5")
+        assertThrows(try RunInputs(stage: "s", texts: [:], files: ["f": [root + "/none"]], includeExecutable: false),
+                     kind: .badInput, mentioning: [root + "/none"])
+    }
+}
