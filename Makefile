@@ -58,7 +58,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config g
 # Tools that only the tests need: cdo (ingest parity), mpirun (sharded forecasts), Chromium (the report in a browser).
 TEST_PKGS  := cdo openmpi-bin chromium
 
-.PHONY: deps deps-test build build-stamp build-portable unit-tests check-blas-kernel check-reproducible check-long test demo demo-run hens report report-check bench bench-swe anchors-venv dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
+.PHONY: deps deps-test build build-stamp build-portable test-build unit check e2e check-long test demo demo-run hens report report-check bench bench-swe anchors-venv dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -91,35 +91,39 @@ build-stamp:
 	printf '#define HENS_BUILD_COMMIT "%s"\n#define HENS_BUILD_TARGET_CPU "%s"\n' "$$commit" "$(or $(TARGET_CPU),default)" > $(BUILD_STAMP).new; \
 	if cmp -s $(BUILD_STAMP).new $(BUILD_STAMP); then rm -f $(BUILD_STAMP).new; else mv $(BUILD_STAMP).new $(BUILD_STAMP); fi
 
-## test: release-mode tests (numerical code is far too slow in debug builds): the unit tests under
-## two BLAS kernels, the BLAS-selection and reproducibility checks, the chain checks and the demo.
-test: deps deps-test build-stamp
-	$(SWIFT) build $(BUILD_FLAGS) --build-tests -Xswiftc -enable-testing
-	@$(MAKE) --no-print-directory unit-tests check-blas-kernel check-reproducible
-	@# The test build's hens (built with -enable-testing) runs the chain checks; `build` would recompile.
-	@$(MAKE) --no-print-directory check-forecast-run
-	@# The demo chain itself, then its report in headless Chromium.
-	@$(MAKE) --no-print-directory demo-run && $(MAKE) --no-print-directory report-check
-	@# Compiled, not tested: the portable binary for clusters of mixed CPUs.
-	@$(MAKE) --no-print-directory build-portable
+## test: everything make unit and make check run, after installing what they need (the only
+## targets that call apt are deps and deps-test).
+test: deps deps-test
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory check
 
-## unit-tests: the unit tests with the BLAS kernel hens selects, then once more with another kernel
-## family forced (skipped, with a line saying so, when the environment presets OPENBLAS_CORETYPE).
-unit-tests:
+## test-build: the release build with its tests (numerical code is far too slow in debug builds).
+test-build: build-stamp
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests -Xswiftc -enable-testing
+
+## unit: the unit tests in-process, under two BLAS kernels (scripts/unit-tests.sh).
+unit: test-build
 	@HENS=$(HENS) SWIFT="$(SWIFT)" BUILD_FLAGS="$(BUILD_FLAGS)" bash scripts/unit-tests.sh
 
-## check-blas-kernel: hens' BLAS kernel selection on a simulated unknown CPU, presets, a failing self-check.
-check-blas-kernel:
-	@HENS=$(HENS) bash scripts/check-blas-kernel.sh
+## check: integration — the built hens run as users run it: the end-to-end tests in Swift
+## (exit codes and one-line errors, BLAS kernel selection, bit-identical generation under load),
+## sharded/mpirun/killed-and-resumed forecasts, the demo chain and its report in headless
+## Chromium, and the portable binary compiled.
+check: test-build
+	@$(MAKE) --no-print-directory e2e
+	@# The test build's hens (built with -enable-testing) runs the chain checks; `build` would recompile.
+	@$(MAKE) --no-print-directory check-forecast-run
+	@$(MAKE) --no-print-directory demo-run && $(MAKE) --no-print-directory report-check
+	@$(MAKE) --no-print-directory build-portable
 
-## check-reproducible: hens generate swe twice under load gives identical files.
-check-reproducible:
-	@HENS=$(HENS) bash scripts/check-reproducible.sh
+## e2e: the end-to-end tests (Tests/HensEndToEndTests) against the test build's hens.
+e2e:
+	HENS=$(abspath $(HENS)) $(SWIFT) test $(BUILD_FLAGS) -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter HensEndToEndTests
 
 ## check-long: checks too long for make test (their results go into the closing notes): hens
 ## generate swe 10 times under load, all identical.
-check-long: build
-	@HENS=$(HENS) REPEATS=10 bash scripts/check-reproducible.sh
+check-long: test-build
+	HENS=$(abspath $(HENS)) HENS_REPRO_REPEATS=10 $(SWIFT) test $(BUILD_FLAGS) -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter ReproducibilityTests
 
 ## demo: the embedded-default chain, end to end (extended by every stage that exists).
 demo: build
