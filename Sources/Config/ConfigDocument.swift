@@ -32,8 +32,15 @@ public struct ConfigDocument {
         if let path { try self.init(path: path) } else { try self.init(yaml: "", source: "options") }
         for override in overrides {
             guard let value = override.value else { continue }
-            values[override.key] = value
-            optionOfKey[override.key] = override.option
+            if let entry = override.entry {
+                var mapping = values[override.key] as? [String: Any] ?? [:]
+                mapping[entry] = value
+                values[override.key] = mapping
+                optionOfKey[override.key + "." + entry] = override.option
+            } else {
+                values[override.key] = value
+                optionOfKey[override.key] = override.option
+            }
         }
     }
 
@@ -60,7 +67,8 @@ public struct ConfigDocument {
     /// Overrides (or adds) a key, e.g. from a command-line option.
     public mutating func set(_ key: String, _ value: Any) { values[key] = value }
 
-    /// How errors name `key`: the command-line option that set it, else the file and the key.
+    /// How errors name `key` (or `key.entry` of a mapping): the command-line option that set it,
+    /// else the file and the key.
     public func label(_ key: String) -> String {
         optionOfKey[key] ?? "\(source): key '\(key)'"
     }

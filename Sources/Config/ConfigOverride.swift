@@ -15,6 +15,15 @@ public struct ConfigOverride {
     public let value: Any?
     /// The option's name as typed, e.g. `--init-count`.
     public let option: String
+    /// For an option that sets one entry of a mapping (`--train` → `splits.train`), the entry's name.
+    public let entry: String?
+
+    private init(key: String, value: Any?, option: String, entry: String? = nil) {
+        self.key = key
+        self.value = value
+        self.option = option
+        self.entry = entry
+    }
 
     /// A scalar value (number, text or boolean) taken as given.
     public static func value(_ key: String, _ value: Any?, option: String) -> ConfigOverride {
@@ -34,6 +43,16 @@ public struct ConfigOverride {
     /// A comma-separated list of paths relative to the working directory.
     public static func paths(_ key: String, _ text: String?, option: String) -> ConfigOverride {
         ConfigOverride(key: key, value: text.map { Self.items($0).map(Self.absolute) }, option: option)
+    }
+
+    /// Paths relative to the working directory (an empty list leaves the file's value).
+    public static func paths(_ key: String, _ paths: [String], option: String) -> ConfigOverride {
+        ConfigOverride(key: key, value: paths.isEmpty ? nil : paths.map(Self.absolute), option: option)
+    }
+
+    /// One entry `name` of the mapping `key` (the file's other entries stay).
+    public static func entry(_ key: String, _ name: String, _ value: Any?, option: String) -> ConfigOverride {
+        ConfigOverride(key: key, value: value, option: option, entry: name)
     }
 
     /// A flag that, when set, gives the key `value`; an unset flag leaves the file's value.

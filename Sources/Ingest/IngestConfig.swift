@@ -45,22 +45,18 @@ public struct IngestOptions {
     /// The split names a dataset can have.
     public static let splitNames = ["train", "valid", "test", "climate"]
 
-    /// The request: the configuration's keys (if any) with every given option on top.
+    /// The request: the configuration's keys (if any) with every given option on top; paths
+    /// given as options are relative to the working directory.
     public func request() throws -> IngestRequest {
-        var r = IngestRequest(files: [], output: "")
-        if let config {
-            var doc = try ConfigDocument(path: config)
-            r = try Self.decode(&doc, folder: URL(fileURLWithPath: config).deletingLastPathComponent().path)
-        }
-        if !files.isEmpty { r.files = files }
-        if let output { r.output = output }
-        if let channels { r.channels = channels }
-        if let member { r.member = member }
-        for (name, text) in splits { r.setSplit(name, try DateRange(text, option: "--\(name)")) }
-        if let trajectoryLength { r.trajectoryLength = trajectoryLength }
-        if let grid { r.grid = try ModelGridSpec.parse(grid, field: "--grid") }
-        if let regrid { r.regrid = try Self.method(regrid, field: "--regrid") }
-        r.allowRegional = r.allowRegional || allowRegional
+        var doc = try ConfigDocument(path: config, overrides: [
+            .paths("inputs", files, option: "FILES"), .path("output", output, option: "--out"),
+            .value("channels", channels, option: "--channels"), .value("member", member, option: "--member"),
+            .value("trajectory_length", trajectoryLength, option: "--trajectory-length"),
+            .value("grid", grid, option: "--grid"), .value("regrid", regrid, option: "--regrid"),
+            .flag("allow_regional", allowRegional, means: true, option: "--allow-regional"),
+        ] + splits.map { .entry("splits", $0.name, $0.range, option: "--\($0.name)") })
+        var r = try Self.decode(&doc, folder: doc.baseDirectory)
+        if config == nil { r.configText = nil }
         r.overwrite = overwrite
         r.append = append
         guard !r.files.isEmpty else {
@@ -74,7 +70,9 @@ public struct IngestOptions {
 
     /// Decodes a configuration document; relative paths are taken from `folder`.
     public static func decode(_ doc: inout ConfigDocument, folder: String) throws -> IngestRequest {
-        let src = doc.source
+        let src = doc.source, document = doc
+        // An option's error names the option (--member), a file's the file and its key.
+        func label(_ key: String) -> String { document.label(key) }
         let patterns = try doc.strings("inputs", default: [])
         let output = try doc.string("output", default: "")
         var r = IngestRequest(files: try patterns.flatMap { try expand($0, folder: folder, source: src) },
@@ -82,19 +80,19 @@ public struct IngestOptions {
         r.channels = try doc.strings("channels", default: [])
         if doc.has("member") {
             let member = try doc.integer("member")
-            guard member >= 0 else { throw HensError(.invalidArgument, "\(src): key 'member' must be ≥ 0, got \(member)") }
+            guard member >= 0 else { throw HensError(.invalidArgument, "\(label("member")) must be ≥ 0, got \(member)") }
             r.member = member
         }
-        r.grid = try ModelGridSpec.parse(try doc.string("grid", default: ModelGridSpec.native), field: "\(src): key 'grid'")
-        if doc.has("regrid") { r.regrid = try method(try doc.string("regrid"), field: "\(src): key 'regrid'") }
+        r.grid = try ModelGridSpec.parse(try doc.string("grid", default: ModelGridSpec.native), field: label("grid"))
+        if doc.has("regrid") { r.regrid = try method(try doc.string("regrid"), field: label("regrid")) }
         let splits = try doc.stringMap("splits", default: [:])
         for name in splits.keys.sorted() where !splitNames.contains(name) {
             throw HensError(.invalidArgument, "\(src): splits.\(name) is not a split; use \(splitNames.joined(separator: ", "))")
         }
-        for name in splitNames { if let text = splits[name] { r.splits.append((name, try DateRange(text, option: "\(src): splits.\(name)"))) } }
+        for name in splitNames { if let text = splits[name] { r.splits.append((name, try DateRange(text, option: label("splits.\(name)")))) } }
         if doc.has("trajectory_length") {
             let length = try doc.integer("trajectory_length")
-            guard length >= 1 else { throw HensError(.invalidArgument, "\(src): key 'trajectory_length' must be ≥ 1, got \(length)") }
+            guard length >= 1 else { throw HensError(.invalidArgument, "\(label("trajectory_length")) must be ≥ 1, got \(length)") }
             r.trajectoryLength = length
         }
         r.allowRegional = try doc.boolean("allow_regional", default: false)

@@ -45,6 +45,15 @@ final class ConfigOverrideTests: XCTestCase {
         XCTAssertFalse(errorMessage { try doc.integer("seed") }.contains(path), "the option, not the file, set the value")
     }
 
+    func testAnEntryOptionReplacesOneEntryOfAMapping() throws {
+        let path = try file("splits: {train: 1979..2015, test: 2018..}\n")
+        var doc = try ConfigDocument(path: path, overrides: [.entry("splits", "train", "2000..2010", option: "--train"),
+                                                             .entry("splits", "valid", nil as String?, option: "--valid")])
+        XCTAssertEqual(try doc.stringMap("splits"), ["train": "2000..2010", "test": "2018.."])
+        XCTAssertEqual(doc.label("splits.train"), "--train")
+        XCTAssertEqual(doc.label("splits.test"), "\(path): key 'splits.test'")
+    }
+
     func testNoFileGivesAnEmptyDocumentOfOptions() throws {
         var doc = try ConfigDocument(path: nil, overrides: [.value("members", 8 as Int?, option: "--ensemble-size")])
         XCTAssertEqual(doc.source, "options")

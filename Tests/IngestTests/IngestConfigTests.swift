@@ -3,6 +3,7 @@ import Config
 import DatasetIO
 import HensCore
 import Spherical
+import HensTestSupport
 @testable import Ingest
 
 /// `hens ingest --config`: YAML settings with unknown keys refused, options on top.
@@ -72,18 +73,26 @@ final class IngestConfigTests: IngestTestCase {
         options.splits = [("train", "2000..2010"), ("valid", "2011")]
         options.member = 4
         let r = try options.request()
-        XCTAssertEqual(r.files, ["x.nc"], "command-line files are relative to the working folder")
-        XCTAssertEqual(r.output, "elsewhere")
+        let cwd = FileManager.default.currentDirectoryPath
+        XCTAssertEqual(r.files, [cwd + "/x.nc"], "command-line files are relative to the working folder")
+        XCTAssertEqual(r.output, cwd + "/elsewhere")
         XCTAssertNil(r.grid)
         XCTAssertEqual(r.channels, ["z500"])
         XCTAssertEqual(r.member, 4)
-        XCTAssertEqual(r.splits.map { "\($0.name)=\($0.range.text)" }, ["train=2000..2010", "test=2018..", "valid=2011"])
+        XCTAssertEqual(r.splits.map { "\($0.name)=\($0.range.text)" }, ["train=2000..2010", "valid=2011", "test=2018.."],
+                       "an option replaces its split, the file's others stay, in split order")
         options.config = nil
         options.files = []
         XCTAssertThrowsError(try options.request()) { XCTAssertTrue("\($0)".contains("FILES"), "\($0)") }
         options.files = ["x.nc"]
         options.output = nil
         XCTAssertThrowsError(try options.request()) { XCTAssertTrue("\($0)".contains("--out"), "\($0)") }
+        options.output = "out"
+        options.member = -1
+        assertThrows(try options.request(), kind: .invalidArgument, mentioning: ["--member must be ≥ 0, got -1"])
+        options.member = nil
+        options.splits = [("valid", "20x1")]
+        assertThrows(try options.request(), mentioning: ["--valid"])
     }
 
     /// Unquoted YAML dates (which the parser turns into timestamps) are read back as written;
@@ -118,7 +127,7 @@ final class IngestConfigTests: IngestTestCase {
         assertInvalid("grid: equiangular:1x240", "key 'grid'")
         assertInvalid("regrid: cubic", "key 'regrid': bilinear, conservative or spectral")
         assertInvalid("splits: {training: 1979..2015}", "splits.training is not a split")
-        assertInvalid("splits: {train: 19x9}", "splits.train: dates as YYYY")
+        assertInvalid("splits: {train: 19x9}", "key 'splits.train': dates as YYYY")
         assertInvalid("splits: [1979, 2015]", "key 'splits' must be a mapping")
         assertInvalid("trajectory_length: 0", "'trajectory_length' must be ≥ 1")
         assertInvalid("member: -1", "'member' must be ≥ 0")
