@@ -77,7 +77,7 @@ let package = Package(
             name: "hens",
             dependencies: [
                 "HensCore", "Config", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training",
-                "ChannelDerivation", "Scores", "Ensemble", "Evaluation", "Report", "Benchmarks",
+                "Scores", "Ensemble", "Evaluation", "Report", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

@@ -1,6 +1,6 @@
 import DatasetIO
 import ArgumentParser
-import Ensemble
+import Training
 import Foundation
 import HensCore
 
