@@ -55,7 +55,9 @@ public struct IngestOptions {
             .value("grid", grid, option: "--grid"), .value("regrid", regrid, option: "--regrid"),
             .flag("allow_regional", allowRegional, means: true, option: "--allow-regional"),
         ] + splits.map { .entry("splits", $0.name, $0.range, option: "--\($0.name)") })
-        var r = try Self.decode(&doc, folder: doc.baseDirectory)
+        // Absolute, so that `../` in the file's paths climbs from the file's folder, not the URL root.
+        let folder = URL(fileURLWithPath: doc.baseDirectory.isEmpty ? "." : doc.baseDirectory).standardized.path
+        var r = try Self.decode(&doc, folder: folder)
         if config == nil { r.configText = nil }
         r.overwrite = overwrite
         r.append = append

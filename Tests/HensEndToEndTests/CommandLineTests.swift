@@ -39,6 +39,18 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(r.stderrLines, ["hens: error: \(missing): cannot read the configuration file"])
     }
 
+    /// A configuration named by a relative path finds its inputs relative to its own folder
+    /// (configs/era5-sample.yaml reads ../data-samples/…), whatever the working directory.
+    func testIngestWithARelativeConfigurationPath() throws {
+        let folder = try temporaryFolder("hens-e2e")
+        let r = try HensProcess.run(["ingest", "--quiet", "--config", "configs/era5-sample.yaml", "--out", folder + "/dataset"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/dataset/stats.nc"))
+        let bad = try HensProcess.run(["ingest", "--quiet", "--config", "configs/era5-sample.yaml", "--out", folder + "/d2", "--member=-1"])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+        XCTAssertEqual(bad.stderrLines, ["hens: error: --member must be ≥ 0, got -1"])
+    }
+
     func testHeadlineScoresFromAScoresFolder() throws {
         let folder = try temporaryFolder("hens-e2e")
         try """
