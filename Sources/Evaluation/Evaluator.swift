@@ -106,6 +106,9 @@ public final class Evaluator {
         if modelClimate != nil && 3 * fieldCount * points * 8 <= options.memoryBytes / 2 {
             result.extremeMaps = missing(fieldCount * points)
         }
+        if let beyond = options.bootstrapLeads?.first(where: { $0 >= leads.count }) {
+            throw HensError.invalid("bootstrap_leads (--bootstrap-leads)", "lead indices 0…\(leads.count - 1) of this forecast (\(leads.count) leads), got \(beyond)")
+        }
         let bootstrapLeads = Set(options.bootstrapLeads ?? [leads.count - 1])
         // Sizes below 2 have no spread: a 1-member ensemble is not bootstrapped.
         let sizes = m < 2 ? [] : Array(Set(options.bootstrapSizes.filter { $0 >= 2 && $0 < m } + [m])).sorted()

@@ -90,8 +90,9 @@ public struct SWEDatasetConfig: Sendable {
         guard spinup >= 0, abs(Double(spinupSteps) * dt - spinup) < 1e-6 * max(dt, spinup) else {
             throw fail("spinup", "must be a non-negative multiple of dt = \(dt) s, got \(spinup) s")
         }
-        guard trajectoryLength >= 0, abs(Double(outputsPerTrajectory - 1) * dtOut - trajectoryLength) < 1e-6 * max(dtOut, trajectoryLength) else {
-            throw fail("trajectory_length", "must be a non-negative multiple of dt_out = \(dtOut) s, got \(trajectoryLength) s")
+        // A trajectory of one time has no (input, target) pair to train on.
+        guard trajectoryLength > 0, abs(Double(outputsPerTrajectory - 1) * dtOut - trajectoryLength) < 1e-6 * max(dtOut, trajectoryLength) else {
+            throw fail("trajectory_length", "must be a positive multiple of dt_out = \(dtOut) s, got \(trajectoryLength) s")
         }
         guard mach > 0, mach < 1 else { throw fail("mach", "must be in (0, 1), got \(mach)") }
         guard llimit >= 2 else { throw fail("llimit", "must be at least 2, got \(llimit)") }

@@ -23,7 +23,7 @@ struct BenchCRPS: ParsableCommand {
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let benchmark = try CRPSBenchmark(
             points: points, members: integers(members, "--members"), dtypes: names(dtypes), threads: integers(threadCounts, "--thread-counts"),
             minRuns: minRuns, budget: budget, input: input, seed: seed, anchorPython: anchor, anchorScript: anchorScript, sortScan: sortScan)

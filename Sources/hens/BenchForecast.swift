@@ -23,7 +23,7 @@ struct BenchForecast: ParsableCommand {
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let benchmark = ForecastBenchmark(config: config, members: try integers(members, "--members"), steps: steps,
                                           threads: try integers(threadCounts, "--thread-counts"), runs: runs, repeatBelow: repeatBelow,
                                           project: project, projectSteps: projectSteps, work: work)

@@ -18,7 +18,7 @@ struct BenchIngest: ParsableCommand {
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let benchmark = IngestBenchmark(threads: try integers(threadCounts, "--thread-counts"), budget: budget, minRuns: minRuns,
                                         work: work, keep: keep, cdo: cdo)
         try Bench.emit("ingest", benchmark.run(), json: json)

@@ -22,7 +22,7 @@ struct BenchSFNO: ParsableCommand {
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let benchmark = try SFNOBenchmark(
             configs: names(configs), batches: integers(batches, "--batches"), trainBatches: integers(trainBatches, "--train-batches"),
             threads: integers(threadCounts, "--thread-counts"), makaniModel: makaniModel.isEmpty ? nil : makaniModel,

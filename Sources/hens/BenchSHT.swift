@@ -19,7 +19,7 @@ struct BenchSHT: ParsableCommand {
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let benchmark = try SHTBenchmark(cases: SHTBenchCase.list(cases), batches: integers(batches, "--batches"),
                                          threads: integers(threadCounts, "--thread-counts"), precisions: names(precisions),
                                          algorithm: algorithm, fftPlanning: fftPlanning, budget: budget, minRuns: minRuns)

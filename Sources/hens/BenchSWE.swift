@@ -14,7 +14,7 @@ struct BenchSWE: ParsableCommand {
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let benchmark = try SWEBenchmark(cases: names(cases), threads: integers(threadCounts, "--thread-counts"), budget: budget)
         try Bench.emit("swe", benchmark.run(), json: json)
     }

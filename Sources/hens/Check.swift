@@ -28,7 +28,7 @@ struct CheckSHT: ParsableCommand {
     var tolerance: Double?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         guard let kind = GridKind(name: grid) else {
             throw HensError.invalid("--grid", "legendre-gauss, equiangular or lobatto; got '\(grid)'")
         }

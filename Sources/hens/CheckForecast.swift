@@ -24,7 +24,7 @@ struct CheckForecast: ParsableCommand {
     @Option(help: "Relative tolerance for summary mean and M2.") var summaryTolerance = 1e-9
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let report = try ForecastComparison(memberTolerance: memberTolerance, summaryTolerance: summaryTolerance)
             .compare(first, second)
         print(String(format: "check forecast: %@ and %@ agree: %d initial time(s), %d members, %d fields; worst member difference %.3g, "

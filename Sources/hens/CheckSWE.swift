@@ -25,7 +25,7 @@ struct CheckSWE: ParsableCommand {
     @Option(help: "Latitude rows (default 256; nlon = 2·nlat).") var nlat = 256
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let grid = try SphericalGrid(.equiangular, nlat: nlat, nlon: 2 * nlat)
         let lmax = ShallowWaterSolver.defaultBandLimit(nlat: nlat)
         let solver = try ShallowWaterSolver(grid: grid, lmax: lmax, dt: 150)

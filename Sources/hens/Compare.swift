@@ -27,7 +27,7 @@ struct Compare: ParsableCommand {
     @Option(help: "Write the comparison as JSON here.") var json: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let fileA = try LabelledArrays.read(path: a), fileB = try LabelledArrays.read(path: b)
         func axes(_ f: LabelledArrays, _ path: String) throws -> (inits: [String], leads: [Double], channels: [String], bands: [String], values: [Double]) {
             guard let i = f.axis("init")?.labels, let l = f.axis("lead")?.values, let c = f.axis("channel")?.labels,

@@ -42,7 +42,7 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .customLong("no-spectra"), help: "Skip the angular and zonal spectra.") var noSpectra = false
 
     func run() throws {
-        global.apply()
+        try global.apply()
         var doc = try ConfigDocument(path: config, overrides: [
             .path("forecast", forecast, option: "--forecast"), .path("dataset", dataset, option: "--dataset"),
             .list("channels", channels, option: "--channels"), .value("lat_weights", latWeights, option: "--lat-weights"),

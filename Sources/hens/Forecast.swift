@@ -49,7 +49,7 @@ struct Forecast: ParsableCommand {
     var restartChanged = false
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let forecastConfig = try loadConfig()
         let shardSpec = try ShardSpec.detect(explicit: shard, environment: ProcessInfo.processInfo.environment)
         let skillTable = try forecastConfig.skill.map { try SkillTable.read(path: $0) }
@@ -98,6 +98,9 @@ struct Forecast: ParsableCommand {
 
     /// The configuration file with the command-line overrides applied.
     private func loadConfig() throws -> ForecastConfig {
+        if batchSize != nil && memory != nil {
+            throw HensError.invalid("--batch-size", "either a batch size or --memory (which sets it automatically), not both")
+        }
         var doc = try ConfigDocument(path: config, overrides: [
             .paths("checkpoints", checkpoints, option: "--checkpoints"), .path("dataset", dataset, option: "--dataset"),
             .value("init", initTimes, option: "--init"), .value("init_count", initCount, option: "--init-count"),

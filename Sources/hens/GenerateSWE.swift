@@ -27,7 +27,7 @@ struct GenerateSWE: ParsableCommand {
     @Option(help: "Override: channels, e.g. geopotential,vorticity,divergence,u,v,h.") var channels: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         var doc = try ConfigDocument(path: config, overrides: [
             .value("seed", seed, option: "--seed"), .value("trajectory_length", trajectoryLength, option: "--trajectory-length"),
             .value("channels", channels, option: "--channels"), .value("splits", try splits.map(parseSplits), option: "--splits"),

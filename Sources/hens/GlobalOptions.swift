@@ -14,7 +14,9 @@ struct GlobalOptions: ParsableArguments {
     var logFormat: LogFormat?
 
     /// Applies the thread setting process-wide.
-    func apply() {
+    /// - Throws: `.invalidArgument` for a thread count below 1.
+    func apply() throws {
+        if let threads, threads < 1 { throw HensError.invalid("--threads", "at least 1 (or leave it out for all cores), got \(threads)") }
         LogFormat.current = logFormat ?? ProcessInfo.processInfo.environment["HENS_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .text
         Parallel.configure(threads: threads)
     }

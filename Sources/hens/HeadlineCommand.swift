@@ -15,7 +15,7 @@ struct HeadlineCommand: ParsableCommand {
     @Option(help: "Latitude band: global, nh-extratropics, tropics or sh-extratropics.") var band = "global"
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let table = try ScoreTable(path: scores + "/scores.csv")
         for line in try HeadlineScores.lines(table: table, lead: lead, band: band) { print(line) }
     }

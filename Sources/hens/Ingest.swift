@@ -62,7 +62,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let request = try options.request()
         let clock = Stopwatch()
         var ingest = DatasetIngest(request)

@@ -23,7 +23,7 @@ struct Merge: ParsableCommand {
     @Flag(help: "Replace an existing merged summary (without it, an existing one is refused).") var overwrite = false
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let directories = try selectedFolders()
         if out != nil && directories.count != 1 {
             throw HensError.invalid("--out", "only with a single folder, got \(directories.count)")

@@ -31,7 +31,7 @@ struct ModelClimate: ParsableCommand {
     @Option(name: .customLong("window-days"), help: "Half-width of the calendar window in days.") var windowDays: Double = 15
 
     func run() throws {
-        global.apply()
+        try global.apply()
         var doc = try ConfigDocument(path: config, overrides: [
             .value("init_count", initCount, option: "--init-count"), .value("members", ensembleSize, option: "--ensemble-size"),
             .path("dataset", dataset, option: "--dataset"), .paths("checkpoints", checkpoints, option: "--checkpoints"),

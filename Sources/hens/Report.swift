@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("spectrum-leads"), help: "Comma-separated leads in hours whose spectra are drawn (default: first, headline, last).") var spectrumLeads: String?
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let started = Date()
         guard let folder = out ?? runDirectory.map({ $0 + "/report" }) else {
             throw HensError.invalid("--out", "a report folder (or a RUN_DIR, whose report/ is the default)")

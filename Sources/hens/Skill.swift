@@ -25,7 +25,7 @@ struct Skill: ParsableCommand {
     @Option(help: "Output JSON file.") var out: String
 
     func run() throws {
-        global.apply()
+        try global.apply()
         let clock = Stopwatch()
         let table = try SkillTable.compute(checkpointPath: checkpoint, dataset: dataset, split: split, leads: leads,
                                            samples: samples)

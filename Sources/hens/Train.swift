@@ -38,9 +38,12 @@ struct Train: ParsableCommand {
     @Flag(help: "Print the model's size and FLOPs per member-step and exit.") var flops = false
 
     func run() throws {
-        global.apply()
+        try global.apply()
+        let seedOverride = try seedList()
+        guard let modelText = try? String(contentsOfFile: model, encoding: .utf8) else {
+            throw HensError(.badInput, "\(model): cannot read the model configuration (--model)")
+        }
         let data = try TrainingDataset(directory: dataset)
-        let modelText = try String(contentsOfFile: model, encoding: .utf8)
         let modelConfig = try Self.modelConfig(text: modelText, source: model, channels: data.channels.count)
         if flops {
             print(try Self.describe(modelConfig))
@@ -48,7 +51,7 @@ struct Train: ParsableCommand {
         }
         var doc = try ConfigDocument(path: config, overrides: [
             .value("epochs", epochs, option: "--epochs"), .value("samples_per_epoch", samplesPerEpoch, option: "--samples-per-epoch"),
-            .value("seeds", try seedList()?.map(Int.init), option: checkpoints != nil ? "--checkpoints" : "--seeds"),
+            .value("seeds", seedOverride?.map(Int.init), option: checkpoints != nil ? "--checkpoints" : "--seeds"),
         ])
         let trainingConfig = try TrainingConfig(&doc)
         if resume && overwrite { throw HensError.invalid("--overwrite", "not together with --resume") }
@@ -102,6 +105,7 @@ struct Train: ParsableCommand {
 
     /// Seeds from `--seeds` or `--checkpoints`, nil when neither is given.
     private func seedList() throws -> [UInt64]? {
+        if checkpoints != nil && seeds != nil { throw HensError.invalid("--seeds", "either --seeds or --checkpoints N, not both") }
         if let checkpoints {
             guard checkpoints > 0 else { throw HensError.invalid("--checkpoints", "a positive count, got \(checkpoints)") }
             return (1...checkpoints).map(UInt64.init)

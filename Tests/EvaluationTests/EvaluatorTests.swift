@@ -183,6 +183,16 @@ final class EvaluatorTests: XCTestCase {
     }
 
     /// Missing member values leave their points out of every score instead of crashing or biasing.
+    /// A bootstrap lead beyond the forecast is refused before any scoring, naming the valid range
+    /// (it used to give an empty ensemble_size table without a word).
+    func testBootstrapLeadBeyondTheForecastIsRefused() throws {
+        let source = SyntheticSource(label: "i0", timeIndex: 0, members: 8, grid: grid, leads: 2, seed: 4)
+        var o = options()
+        o.bootstrapLeads = [1, 5]
+        assertThrows(try Evaluator(sources: [source], dataset: folder + "/dataset", options: o).run(), kind: .invalidArgument,
+                     mentioning: ["--bootstrap-leads", "0…1", "got 5"])
+    }
+
     func testMissingValuesAreLeftOut() throws {
         let source = SyntheticSource(label: "i0", timeIndex: 0, members: 8, grid: grid, leads: 2, seed: 4)
         source.missingFirstRow = true
