@@ -157,8 +157,8 @@ hens: build
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
 $(DATASET)/stats.nc: $(SWE_CONFIG) $(HENS)
-	@echo "== hens generate swe --config $(SWE_CONFIG) --out $(DATASET)"
-	@$(call timed,generate,$(HENS) generate swe --config $(SWE_CONFIG) --out $(DATASET))
+	@echo "== hens generate swe --config $(SWE_CONFIG) --out $(DATASET) --overwrite"
+	@$(call timed,generate,$(HENS) generate swe --config $(SWE_CONFIG) --out $(DATASET) --overwrite)
 
 ## checkpoints: SFNO checkpoints (one per seed of TRAIN_CONFIG) on the dataset; retrained only
 ## when the dataset, a config or hens changed. The full schedule: TRAIN_CONFIG=configs/train-swe-small.yaml.

@@ -64,8 +64,14 @@ public struct RunInputs: Equatable, Sendable {
     ///   - option: the command-line flag that asks for the restart, named in the refusal.
     /// - Throws: `.badInput` when the record differs and no restart was asked for, or when a
     ///   restart is asked for in a folder whose files hens cannot attribute to a run of its own.
+    ///   - formerOutputs: the names this stage's outputs had before hens recorded its inputs (a
+    ///     dataset's `train.nc` … `stats.nc`): a folder holding only these is treated as changed
+    ///     inputs, so it can be replaced with the restart option, and is refused without it.
+    ///   - refuseForeign: refuse a folder holding files hens cannot attribute even without a restart
+    ///     (stages that would otherwise write into it and mix outputs).
     @discardableResult
-    public func prepare(folder: String, restartIfChanged: Bool, option: String) throws -> Outcome {
+    public func prepare(folder: String, restartIfChanged: Bool, option: String,
+                        formerOutputs: Set<String> = [], refuseForeign: Bool = false) throws -> Outcome {
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let recordPath = folder + "/" + Self.fileName
@@ -78,18 +84,20 @@ public struct RunInputs: Equatable, Sendable {
             try write(recordPath)
             return .fresh
         } else if contents.contains(Self.formerRecordName) {
-            changed = ["inputs recorded by an earlier hens Makefile"]
+            changed = ["unknown (inputs recorded by an earlier hens Makefile)"]
+        } else if !formerOutputs.isEmpty && Set(contents).isSubset(of: formerOutputs) {
+            changed = ["unknown (outputs written before hens recorded its inputs)"]
         } else {
             // Outputs of an older hens, or files that are not hens outputs at all: never removed.
             // Without a restart the stage's own checks guard what it reuses.
-            guard !restartIfChanged else {
+            guard !restartIfChanged && !refuseForeign else {
                 throw HensError(.badInput, "\(folder): holds files but no \(Self.fileName), so hens cannot tell what made them "
                     + "and will not remove them; empty the folder or choose another")
             }
             return .fresh
         }
         guard restartIfChanged else {
-            throw HensError(.badInput, "\(folder): holds outputs made from other inputs (\(changed.joined(separator: ", ")) changed); "
+            throw HensError(.badInput, "\(folder): holds outputs made from other inputs (changed: \(changed.joined(separator: ", "))); "
                 + "rerun with the same inputs, or pass \(option) to start again")
         }
         for name in contents { try fm.removeItem(atPath: folder + "/" + name) }

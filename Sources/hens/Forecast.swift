@@ -62,7 +62,7 @@ struct Forecast: ParsableCommand {
         }
         if case let .restarted(changed) = try forecast.prepareOutput(restartIfChanged: restartChanged || (overwrite && shardSpec.count == 1),
                                                                       option: "--restart-changed") {
-            note("\(out): made from other inputs (\(changed.joined(separator: ", ")) changed); emptied, starting again")
+            note("\(out): made from other inputs (changed: \(changed.joined(separator: ", "))); emptied, starting again")
         }
         let clock = Stopwatch()
         let total = try inits.reduce(0) { let s = try forecast.memberSteps($1); return $0 + s.rollout + s.breeding }

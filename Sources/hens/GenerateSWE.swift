@@ -15,7 +15,9 @@ struct GenerateSWE: ParsableCommand {
         Options override the configuration file's keys. The output folder receives train.nc,
         valid.nc, test.nc, climate.nc and stats.nc (see README "File formats"); each file is
         written to a temporary name and renamed when complete, so an interrupted run leaves no
-        partial file, and rerunning with the same arguments reproduces the same contents.
+        partial file, and rerunning with the same arguments reproduces the same contents. OUT/.hens-inputs.json
+        records the inputs: a rerun with the same inputs is up to date (exit 0), a folder of other
+        inputs is refused unless --overwrite, and a folder of other files is always refused.
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -25,6 +27,7 @@ struct GenerateSWE: ParsableCommand {
     @Option(help: "Override: trajectories per split, e.g. train=4,valid=1,test=1,climate=2.") var splits: String?
     @Option(help: "Override: trajectory length (e.g. 2d).") var trajectoryLength: String?
     @Option(help: "Override: channels, e.g. geopotential,vorticity,divergence,u,v,h.") var channels: String?
+    @Flag(help: "Replace a dataset of other inputs in OUT (without it, such a folder is refused).") var overwrite = false
 
     func run() throws {
         try global.apply()
@@ -33,6 +36,14 @@ struct GenerateSWE: ParsableCommand {
             .value("channels", channels, option: "--channels"), .value("splits", try splits.map(parseSplits), option: "--splits"),
         ])
         let cfg = try SWEDatasetConfig(&doc)
+        switch try SWEDatasetWriter.prepareOutput(folder: out, configuration: doc.yamlText(), overwrite: overwrite) {
+        case .upToDate:
+            if !global.quiet { LogFormat.emit("generate swe: \(out) holds this configuration's dataset already; nothing to do") }
+            return
+        case let .replaced(changed):
+            if !global.quiet { LogFormat.emit("generate swe: \(out) held a dataset of other inputs (changed: \(changed.joined(separator: ", "))); replacing it") }
+        case .generate: break
+        }
         let solver = try cfg.makeSolver()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let clock = Stopwatch()

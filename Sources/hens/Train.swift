@@ -67,7 +67,7 @@ struct Train: ParsableCommand {
                                    files: ["dataset statistics": [DatasetLayout.statsPath(dataset)]], includeExecutable: false)
         if case let .restarted(changed) = try inputs.prepare(folder: out, restartIfChanged: restartChanged || overwrite, option: "--restart-changed"),
            !global.quiet {
-            LogFormat.emit("train: \(out) held checkpoints of other inputs (\(changed.joined(separator: ", ")) changed); emptied, starting again")
+            LogFormat.emit("train: \(out) held checkpoints of other inputs (changed: \(changed.joined(separator: ", "))); emptied, starting again")
         }
         let trainer = try Trainer(config: trainingConfig, data: data, modelConfig: modelText)
         let printer = TrainingProgressPrinter(quiet: global.quiet)

@@ -1,0 +1,31 @@
+import DatasetIO
+import Foundation
+import HensCore
+
+extension SWEDatasetWriter {
+    /// What `hens generate swe` does with its output folder, decided before any work.
+    public enum OutputDecision: Equatable, Sendable {
+        /// The folder holds the complete dataset of the same inputs: nothing to do.
+        case upToDate
+        /// Generate (into an empty folder, or over an interrupted run of the same inputs).
+        case generate
+        /// The folder held a dataset of other inputs and was emptied (`overwrite`).
+        case replaced(changed: [String])
+    }
+
+    /// Checks `folder` against the inputs of this run (the configuration as run and the hens
+    /// executable) — see `RunInputs`: same inputs and a complete dataset (its `stats.nc`, written
+    /// last) are up to date; other inputs are refused unless `overwrite`; a folder holding files
+    /// that are not a hens dataset is always refused, so two datasets are never mixed.
+    public static func prepareOutput(folder: String, configuration: String, overwrite: Bool) throws -> OutputDecision {
+        let inputs = try RunInputs(stage: "generate swe", texts: ["configuration": configuration], files: [:])
+        let datasetFiles: Set<String> = [DatasetLayout.train, DatasetLayout.valid, DatasetLayout.test, DatasetLayout.climate, DatasetLayout.stats]
+        let outcome = try inputs.prepare(folder: folder, restartIfChanged: overwrite, option: "--overwrite",
+                                         formerOutputs: datasetFiles, refuseForeign: true)
+        switch outcome {
+        case .same where !overwrite && FileManager.default.fileExists(atPath: DatasetLayout.statsPath(folder)): return .upToDate
+        case let .restarted(changed): return .replaced(changed: changed)
+        default: return .generate
+        }
+    }
+}
