@@ -46,27 +46,36 @@ public enum EvaluationReport {
         return rows
     }
 
-    /// Writes every file into `directory` (created if needed), each atomically.
-    public static func write(_ r: EvaluationResult, to directory: String) throws {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw HensError(.io, "\(directory): cannot create the scores folder (\(error.localizedDescription))")
+    /// Writes every file into folder `requested` as a whole: into a staging folder beside it, which
+    /// then replaces it, so a failed write (a full disk) leaves the previous scores or nothing.
+    public static func write(_ r: EvaluationResult, to requested: String) throws {
+        let output = try outputFolder(requested)
+        do {
+            let directory = try output.makeStaging()
+            try scoresFile(r).write(to: directory + "/scores.nc")
+            if let maps = extremesFile(r) { try maps.write(to: directory + "/extremes.nc") }
+            let rows = aggregate(r)
+            try writeText(summaryJSON(r, rows), to: directory + "/summary.json")
+            try writeText(scoresCSV(r, rows), to: directory + "/scores.csv")
+            try writeText(rankCSV(r), to: directory + "/rank_histogram.csv")
+            try writeText(reliabilityCSV(r), to: directory + "/reliability.csv")
+            try writeText(rocCSV(r), to: directory + "/roc.csv")
+            try writeText(spectraCSV(r), to: directory + "/spectra.csv")
+            try writeText(ensembleSizeCSV(r), to: directory + "/ensemble_size.csv")
+            try writeText(aboveTruthCSV(r), to: directory + "/above_truth.csv")
+            try output.commit()
+        } catch {
+            output.discard()
+            if error is HensError { throw error }
+            throw HensError(.io, "\(output.folder): cannot write the scores (\(error.localizedDescription))")
         }
-        try scoresFile(r).write(to: directory + "/scores.nc")
-        if let maps = extremesFile(r) {
-            try maps.write(to: directory + "/extremes.nc")
-        } else {
-            // A folder scored before with a model climate must not keep maps of another run.
-            try? FileManager.default.removeItem(atPath: directory + "/extremes.nc")
-        }
-        let rows = aggregate(r)
-        try writeText(summaryJSON(r, rows), to: directory + "/summary.json")
-        try writeText(scoresCSV(r, rows), to: directory + "/scores.csv")
-        try writeText(rankCSV(r), to: directory + "/rank_histogram.csv")
-        try writeText(reliabilityCSV(r), to: directory + "/reliability.csv")
-        try writeText(rocCSV(r), to: directory + "/roc.csv")
-        try writeText(spectraCSV(r), to: directory + "/spectra.csv")
-        try writeText(ensembleSizeCSV(r), to: directory + "/ensemble_size.csv")
-        try writeText(aboveTruthCSV(r), to: directory + "/above_truth.csv")
+    }
+
+    /// The scores folder `requested` as a whole-or-nothing output: refused when it exists and is
+    /// not a hens scores folder (a dataset, a forecast, other files). Call it before scoring, so
+    /// that a mistyped `--out` is refused before the work.
+    public static func outputFolder(_ requested: String) throws -> OutputFolderSwap {
+        try OutputFolderSwap(folder: requested, marker: "summary.json", what: "a hens scores folder", option: "--out")
     }
 
     // MARK: NetCDF

@@ -62,17 +62,23 @@ public struct ReportWriter {
         self.renderer = renderer
     }
 
+    /// The report folder `requested` as a whole-or-nothing output: refused when it exists and is not
+    /// a hens report (a dataset, scores, other files). Call it before any work.
+    public static func outputFolder(_ requested: String) throws -> OutputFolderSwap {
+        try OutputFolderSwap(folder: requested, marker: "report.json", what: "a hens report", option: "--out")
+    }
+
     /// Writes the report into folder `requested` (replacing an earlier report there) and returns
     /// its manifest.
     public func write(to requested: String, quiet: Bool) throws -> ReportManifest {
         // `out/` and `out` must name the same folder: the staging folder is its sibling.
-        let folder = URL(fileURLWithPath: requested).standardizedFileURL.path
+        let output = try Self.outputFolder(requested)
+        let folder = output.folder
         let summary = try EvaluationSummary(path: inputs.scores + "/summary.json")
         guard !summary.leads.isEmpty, !summary.inits.isEmpty else {
             throw HensError(.badInput, "\(inputs.scores)/summary.json: no leads or initial times scored")
         }
         let lead = try chosenLead(options.headlineLead, summary.leads, flag: "--lead")
-        try Self.checkReplaceable(folder)
         var notes: [ReportSection: [String]] = [:]
 
         let fields = try caseFields(summary: summary, lead: lead, notes: &notes)
@@ -103,9 +109,8 @@ public struct ReportWriter {
             notes[.training, default: []].append("No training curves: no checkpoints folder (pass --checkpoints).")
         }
 
-        let staging = folder + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        try? FileManager.default.removeItem(atPath: staging)
         do {
+            let staging = try output.makeStaging()
             try FileManager.default.createDirectory(atPath: staging + "/figures", withIntermediateDirectories: true)
             let drawn = try draw(figures, in: staging + "/figures", quiet: quiet)
             let page = ReportPage(title: "hens report: \(Self.runName(inputs))", facts: facts(summary),
@@ -116,10 +121,10 @@ public struct ReportWriter {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(manifest).write(to: URL(fileURLWithPath: staging + "/report.json"))
-            try Self.swap(staging, into: folder)
+            try output.commit()
             return manifest
         } catch {
-            try? FileManager.default.removeItem(atPath: staging)
+            output.discard()
             if error is HensError { throw error }
             throw HensError(.io, "\(folder): cannot write the report (\(error.localizedDescription))")
         }
@@ -203,34 +208,5 @@ public struct ReportWriter {
     static func runName(_ inputs: ReportInputs) -> String {
         let scores = URL(fileURLWithPath: inputs.scores).standardizedFileURL
         return scores.deletingLastPathComponent().lastPathComponent
-    }
-
-    /// Refuses to replace `folder` when it exists and is not a report (checked before drawing,
-    /// and again at the swap).
-    static func checkReplaceable(_ folder: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else { return }
-        let contents = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        guard isDirectory.boolValue, contents.isEmpty || contents.contains("report.json") else {
-            throw HensError(.invalidArgument, "\(folder): exists and is not a hens report (no report.json); choose another --out")
-        }
-    }
-
-    /// Replaces `folder` by `staging`; if the new folder cannot be moved in, the old one is put back.
-    static func swap(_ staging: String, into folder: String) throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: folder) {
-            try checkReplaceable(folder)
-            let old = folder + ".old-\(ProcessInfo.processInfo.processIdentifier)"
-            try fm.moveItem(atPath: folder, toPath: old)
-            do { try fm.moveItem(atPath: staging, toPath: folder) } catch {
-                try? fm.moveItem(atPath: old, toPath: folder)
-                throw error
-            }
-            try? fm.removeItem(atPath: old)
-        } else {
-            try fm.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try fm.moveItem(atPath: staging, toPath: folder)
-        }
     }
 }

@@ -142,4 +142,18 @@ public struct SWEDatasetConfig: Sendable {
     public func expectedMaxWind(_ solver: ShallowWaterSolver) -> Double {
         initialCondition == .galewsky ? 88 : 3 * mach * solver.parameters.gravityWaveSpeed
     }
+
+    /// Split sizes written as `name=count` pairs (`train=4,valid=1`), as the `--splits` option takes them.
+    /// - Throws: `.invalidArgument` naming `option` for anything else.
+    public static func splitCounts(_ text: String, option: String) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=")
+            guard parts.count == 2, let n = Int(parts[1]) else {
+                throw HensError.invalid(option, "name=count pairs such as train=4,valid=1, got '\(text)'")
+            }
+            counts[String(parts[0])] = n
+        }
+        return counts
+    }
 }

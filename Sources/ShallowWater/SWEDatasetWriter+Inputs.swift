@@ -11,6 +11,15 @@ extension SWEDatasetWriter {
         case generate
         /// The folder held a dataset of other inputs and was emptied (`overwrite`).
         case replaced(changed: [String])
+
+        /// The line a command prints about the decision, nil when there is nothing to say.
+        public func message(folder: String) -> String? {
+            switch self {
+            case .upToDate: return "\(folder) holds this configuration's dataset already; nothing to do"
+            case let .replaced(changed): return "\(folder) held a dataset of other inputs (changed: \(changed.joined(separator: ", "))); replacing it"
+            case .generate: return nil
+            }
+        }
     }
 
     /// Checks `folder` against the inputs of this run (the configuration as run and the hens

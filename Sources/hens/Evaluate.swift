@@ -60,6 +60,7 @@ struct Evaluate: ParsableCommand {
         let datasetFolder = doc.has("dataset") ? resolve(try doc.string("dataset")) : nil
         let options = try EvaluationOptions(&doc, resolve: resolve)
         try doc.rejectUnknownKeys()
+        _ = try EvaluationReport.outputFolder(out)  // a mistyped --out is refused before the work
         var sources: [EnsembleSource] = []
         if let forecastFolder { sources += try ForecastOutput.sources(forecastFolder) }
         for case let source as ForecastShardSource in sources {

@@ -98,9 +98,7 @@ struct Forecast: ParsableCommand {
 
     /// The configuration file with the command-line overrides applied.
     private func loadConfig() throws -> ForecastConfig {
-        if batchSize != nil && memory != nil {
-            throw HensError.invalid("--batch-size", "either a batch size or --memory (which sets it automatically), not both")
-        }
+        guard batchSize == nil || memory == nil else { throw HensError.invalid("--batch-size", "either a batch size or --memory (which sets it automatically), not both") }
         var doc = try ConfigDocument(path: config, overrides: [
             .paths("checkpoints", checkpoints, option: "--checkpoints"), .path("dataset", dataset, option: "--dataset"),
             .value("init", initTimes, option: "--init"), .value("init_count", initCount, option: "--init-count"),

@@ -33,17 +33,12 @@ struct GenerateSWE: ParsableCommand {
         try global.apply()
         var doc = try ConfigDocument(path: config, overrides: [
             .value("seed", seed, option: "--seed"), .value("trajectory_length", trajectoryLength, option: "--trajectory-length"),
-            .value("channels", channels, option: "--channels"), .value("splits", try splits.map(parseSplits), option: "--splits"),
+            .value("channels", channels, option: "--channels"), .value("splits", try splits.map { try SWEDatasetConfig.splitCounts($0, option: "--splits") }, option: "--splits"),
         ])
         let cfg = try SWEDatasetConfig(&doc)
-        switch try SWEDatasetWriter.prepareOutput(folder: out, configuration: doc.yamlText(), overwrite: overwrite) {
-        case .upToDate:
-            if !global.quiet { LogFormat.emit("generate swe: \(out) holds this configuration's dataset already; nothing to do") }
-            return
-        case let .replaced(changed):
-            if !global.quiet { LogFormat.emit("generate swe: \(out) held a dataset of other inputs (changed: \(changed.joined(separator: ", "))); replacing it") }
-        case .generate: break
-        }
+        let decision = try SWEDatasetWriter.prepareOutput(folder: out, configuration: doc.yamlText(), overwrite: overwrite)
+        if let line = decision.message(folder: out), !global.quiet { LogFormat.emit("generate swe: " + line) }
+        if decision == .upToDate { return }
         let solver = try cfg.makeSolver()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let clock = Stopwatch()
@@ -57,17 +52,5 @@ struct GenerateSWE: ParsableCommand {
             LogFormat.emit(String(format: "generate swe: wrote %@ (%@ trajectories × %d times, %@) in %.1f s",
                 out, sizes, cfg.outputsPerTrajectory, solver.grid.label, clock.seconds))
         }
-    }
-
-    private func parseSplits(_ text: String) throws -> [String: Int] {
-        var out: [String: Int] = [:]
-        for item in text.split(separator: ",") {
-            let parts = item.split(separator: "=")
-            guard parts.count == 2, let n = Int(parts[1]) else {
-                throw HensError.invalid("--splits", "name=count pairs such as train=4,valid=1, got '\(text)'")
-            }
-            out[String(parts[0])] = n
-        }
-        return out
     }
 }

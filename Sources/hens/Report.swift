@@ -34,6 +34,7 @@ struct ReportCommand: ParsableCommand {
         guard let folder = out ?? runDirectory.map({ $0 + "/report" }) else {
             throw HensError.invalid("--out", "a report folder (or a RUN_DIR, whose report/ is the default)")
         }
+        _ = try ReportWriter.outputFolder(folder)  // a mistyped --out is refused before the work
         let inputs = try ReportInputs(run: runDirectory, scores: scores, forecast: forecast, checkpoints: checkpoints, dataset: dataset)
         var options = ReportOptions()
         options.headlineLead = lead

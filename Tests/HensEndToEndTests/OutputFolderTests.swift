@@ -59,4 +59,20 @@ final class OutputFolderTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("--overwrite"), refused.stderr)
         XCTAssertEqual(try generate(legacy, ["--overwrite"]).status, 0)
     }
+
+    /// `evaluate --out` and `report --out` pointed at a dataset are refused before any work
+    /// (evaluate used to write its score files into any folder).
+    func testScoresAndReportsNeverLandInAnotherStagesFolder() throws {
+        let dataset = try temporaryFolder("hens-e2e-out") + "/dataset"
+        XCTAssertEqual(try generate(dataset).status, 0)
+        let before = try FileManager.default.contentsOfDirectory(atPath: dataset).sorted()
+        for arguments in [["evaluate", "--forecast", dataset + "/no-forecast", "--out", dataset],
+                          ["report", "--scores", dataset + "/no-scores", "--out", dataset]] {
+            let r = try HensProcess.run(arguments + ["--quiet"])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains("\(dataset): exists and is not a hens"), r.stderr)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dataset).sorted(), before)
+    }
 }
