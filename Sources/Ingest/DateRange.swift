@@ -31,6 +31,13 @@ public struct DateRange: Sendable, Equatable {
         upper = try parse(parts.count == 2 ? parts[1] : parts[0], end: true)
     }
 
+    /// Whether the two ranges share at least one day (open ends reach without limit).
+    public func overlaps(_ other: DateRange) -> Bool {
+        if let u = upper, let l = other.lower, u < l { return false }
+        if let u = other.upper, let l = lower, u < l { return false }
+        return true
+    }
+
     /// Whether a date falls in the range.
     public func contains(year: Int, month: Int, day: Int) -> Bool {
         if let l = lower, (year, month, day) < l { return false }

@@ -92,6 +92,14 @@ public struct IngestOptions {
             throw HensError(.invalidArgument, "\(src): splits.\(name) is not a split; use \(splitNames.joined(separator: ", "))")
         }
         for name in splitNames { if let text = splits[name] { r.splits.append((name, try DateRange(text, option: label("splits.\(name)")))) } }
+        // Training, validation and test must not share times (the scores would be fitted on the test
+        // data); the model climate's reforecasts may reuse training years, as HENS' did.
+        let disjoint = r.splits.filter { $0.name != "climate" }
+        for (i, a) in disjoint.enumerated() {
+            for b in disjoint[(i + 1)...] where a.range.overlaps(b.range) {
+                throw HensError.invalid(label("splits.\(b.name)"), "dates that no other split has; \(b.range.text) overlaps \(a.name) \(a.range.text)")
+            }
+        }
         if doc.has("trajectory_length") {
             let length = try doc.integer("trajectory_length")
             guard length >= 1 else { throw HensError(.invalidArgument, "\(label("trajectory_length")) must be ≥ 1, got \(length)") }

@@ -23,6 +23,8 @@ final class RefusedOptionsTests: XCTestCase {
              status: 2, mentions: ["--batch-size", "--memory", "not both"]),
         Case(arguments: ["train", "--dataset", "OUT", "--out", "OUT", "--seeds", "1,2", "--checkpoints", "2"],
              status: 2, mentions: ["--seeds", "--checkpoints", "not both"]),
+        Case(arguments: ["ingest", "--config", "configs/era5-sample.yaml", "--out", "OUT", "--valid", "2017-01-01..2017-01-02"],
+             status: 2, mentions: ["--valid: dates that no other split has", "overlaps train 2017-01-01"]),
         Case(arguments: ["train", "--dataset", "OUT", "--out", "OUT"],
              status: 3, mentions: ["configs/model-swe-small.yaml: cannot read the model configuration (--model)"], outsideCheckout: true),
     ]

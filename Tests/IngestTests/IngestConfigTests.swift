@@ -127,6 +127,8 @@ final class IngestConfigTests: IngestTestCase {
         assertInvalid("grid: equiangular:1x240", "key 'grid'")
         assertInvalid("regrid: cubic", "key 'regrid': bilinear, conservative or spectral")
         assertInvalid("splits: {training: 1979..2015}", "splits.training is not a split")
+        assertInvalid("splits: {train: 1979..2015, test: 2015..}", "splits.test': dates that no other split has; 2015.. overlaps train 1979..2015")
+        XCTAssertNoThrow(try decode("splits: {train: 1979..2015, climate: 1990..2019}"), "the model climate may reuse training years")
         assertInvalid("splits: {train: 19x9}", "key 'splits.train': dates as YYYY")
         assertInvalid("splits: [1979, 2015]", "key 'splits' must be a mapping")
         assertInvalid("trajectory_length: 0", "'trajectory_length' must be ≥ 1")
