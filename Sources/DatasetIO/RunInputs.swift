@@ -62,13 +62,14 @@ public struct RunInputs: Equatable, Sendable {
     ///   - folder: the output folder (created when missing).
     ///   - restartIfChanged: remove the folder's contents when its record differs, instead of refusing.
     ///   - option: the command-line flag that asks for the restart, named in the refusal.
-    /// - Throws: `.badInput` when the record differs and no restart was asked for, or when a
-    ///   restart is asked for in a folder whose files hens cannot attribute to a run of its own.
     ///   - formerOutputs: the names this stage's outputs had before hens recorded its inputs (a
     ///     dataset's `train.nc` … `stats.nc`): a folder holding only these is treated as changed
     ///     inputs, so it can be replaced with the restart option, and is refused without it.
     ///   - refuseForeign: refuse a folder holding files hens cannot attribute even without a restart
     ///     (stages that would otherwise write into it and mix outputs).
+    /// - Throws: `.badInput` when the record differs and no restart was asked for, or when a
+    ///   restart (or, with `refuseForeign`, any run) is asked for in a folder whose files hens
+    ///   cannot attribute to a run of its own.
     @discardableResult
     public func prepare(folder: String, restartIfChanged: Bool, option: String,
                         formerOutputs: Set<String> = [], refuseForeign: Bool = false) throws -> Outcome {

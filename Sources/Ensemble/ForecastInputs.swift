@@ -4,13 +4,15 @@ import HensCore
 
 extension EnsembleForecast {
     /// The inputs that decide whether an existing output folder belongs to this run: the
-    /// configuration as run (with its command-line overrides), the checkpoints' bytes, the
+    /// configuration as run (with its command-line overrides), the checkpoints (their payload
+    /// digests, verified when the models were loaded, rather than hashing each file again), the
     /// dataset's statistics, the skill file and the hens executable. The shard and a member
     /// selection are left out, since several shards and partial reruns share one folder.
     public func runInputs() throws -> RunInputs {
-        var files = ["checkpoints": config.checkpoints, "dataset statistics": [DatasetLayout.statsPath(config.dataset)]]
+        var files = ["dataset statistics": [DatasetLayout.statsPath(config.dataset)]]
         if let skill = config.skill { files["skill"] = [skill] }
-        return try RunInputs(stage: "forecast", texts: ["configuration": config.text], files: files)
+        return try RunInputs(stage: "forecast", texts: ["configuration": config.text, "checkpoints": models.map(\.digest).joined(separator: " ")],
+                             files: files)
     }
 
     /// Checks the output folder against this run's inputs before any work (see `RunInputs`):

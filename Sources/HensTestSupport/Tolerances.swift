@@ -10,12 +10,6 @@ public func maxAbsDifference<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> Doub
     zip(a, b).reduce(0.0) { max($0, abs(Double($1.0) - Double($1.1))) }
 }
 
-/// max |aᵢ − bᵢ| / max |bᵢ|: an error relative to the reference's scale, not point by point
-/// (which would blow up at the reference's zeros).
-public func maxRelativeError<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> Double {
-    maxAbsDifference(a, b) / max(maxAbs(b), .leastNonzeroMagnitude)
-}
-
 /// Asserts equal lengths and max |aᵢ − bᵢ| ≤ `tolerance`, reporting the worst index.
 public func assertClose<T: BinaryFloatingPoint>(_ a: [T], _ b: [T], tolerance: Double, _ what: String = "",
                                                file: StaticString = #filePath, line: UInt = #line) {

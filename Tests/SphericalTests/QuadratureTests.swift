@@ -1,32 +1,28 @@
 import XCTest
+import HensTestSupport
 @testable import Spherical
 
 final class QuadratureTests: XCTestCase {
-    func assertClose(_ a: [Double], _ b: [Double], _ tol: Double, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, file: file, line: line)
-        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: tol, file: file, line: line) }
-    }
-
     func testClenshawCurtisGoldenValues() {
         let q5 = Quadrature.clenshawCurtis(5)
-        assertClose(q5.nodes, [-1, -0.5.squareRoot(), 0, 0.5.squareRoot(), 1], 1e-15)
-        assertClose(q5.weights, [1.0 / 15, 8.0 / 15, 12.0 / 15, 8.0 / 15, 1.0 / 15], 1e-15)
+        assertClose(q5.nodes, [-1, -0.5.squareRoot(), 0, 0.5.squareRoot(), 1], tolerance: 1e-15)
+        assertClose(q5.weights, [1.0 / 15, 8.0 / 15, 12.0 / 15, 8.0 / 15, 1.0 / 15], tolerance: 1e-15)
         let q4 = Quadrature.clenshawCurtis(4)
-        assertClose(q4.nodes, [-1, -0.5, 0.5, 1], 1e-15)
-        assertClose(q4.weights, [1.0 / 9, 8.0 / 9, 8.0 / 9, 1.0 / 9], 1e-15)
+        assertClose(q4.nodes, [-1, -0.5, 0.5, 1], tolerance: 1e-15)
+        assertClose(q4.weights, [1.0 / 9, 8.0 / 9, 8.0 / 9, 1.0 / 9], tolerance: 1e-15)
         XCTAssertEqual(Quadrature.clenshawCurtis(2).weights, [1, 1])
     }
 
     func testGaussLegendreGoldenValues() {
         let q = Quadrature.legendreGauss(4)
-        assertClose(q.nodes, [-0.86113631159405258, -0.33998104358485626, 0.33998104358485626, 0.86113631159405258], 1e-15)
-        assertClose(q.weights, [0.34785484513745385, 0.65214515486254614, 0.65214515486254614, 0.34785484513745385], 1e-15)
+        assertClose(q.nodes, [-0.86113631159405258, -0.33998104358485626, 0.33998104358485626, 0.86113631159405258], tolerance: 1e-15)
+        assertClose(q.weights, [0.34785484513745385, 0.65214515486254614, 0.65214515486254614, 0.34785484513745385], tolerance: 1e-15)
     }
 
     func testLobattoGoldenValues() {
         let q = Quadrature.lobatto(5)
-        assertClose(q.nodes, [-1, -(3.0 / 7).squareRoot(), 0, (3.0 / 7).squareRoot(), 1], 1e-15)
-        assertClose(q.weights, [0.1, 49.0 / 90, 32.0 / 45, 49.0 / 90, 0.1], 1e-15)
+        assertClose(q.nodes, [-1, -(3.0 / 7).squareRoot(), 0, (3.0 / 7).squareRoot(), 1], tolerance: 1e-15)
+        assertClose(q.weights, [0.1, 49.0 / 90, 32.0 / 45, 49.0 / 90, 0.1], tolerance: 1e-15)
     }
 
     /// Each rule integrates monomials exactly up to its degree of exactness.
