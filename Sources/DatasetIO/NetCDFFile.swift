@@ -32,23 +32,39 @@ struct NetCDFFile {
 
     /// Turns a libnetcdf status into a one-line error such as
     /// `train.nc: cannot open: NetCDF: Unknown file format`.
+    ///
+    /// A failed write names the cause the library hides: libhdf5 reports a full disk as a bare
+    /// "HDF error", so `systemError` (errno right after the call) and the free space beside the
+    /// file decide whether the message says "no space left on device" (`WriteFailure`).
     static func check(_ status: Int32, file: String, what: @autoclosure () -> String,
-                      kind: HensError.Kind = .io) throws {
+                      kind: HensError.Kind = .io, systemError: Int32 = 0) throws {
         guard status != NC_NOERR else { return }
         let reason = String(cString: nc_strerror(status))
+        if kind == .io, let cause = WriteFailure.cause(errno: systemError, near: file) {
+            throw HensError(.io, "\(file): cannot \(what()): \(cause) (\(reason))")
+        }
         throw HensError(kind, "\(file): cannot \(what()): \(reason)")
     }
 
     /// Runs one libnetcdf call under the lock and returns its status.
     static func locked(_ body: () -> Int32) -> Int32 {
+        lockedKeepingErrno(body).status
+    }
+
+    /// Runs one libnetcdf call under the lock and returns its status with errno as the call
+    /// left it (cleared before), read before anything else can overwrite it.
+    static func lockedKeepingErrno(_ body: () -> Int32) -> (status: Int32, errno: Int32) {
         netcdfLock.lock()
         defer { netcdfLock.unlock() }
-        return body()
+        errno = 0
+        let status = body()
+        return (status, errno)
     }
 
     /// Runs one libnetcdf call under the lock and throws on failure.
     func call(_ what: @autoclosure () -> String, _ body: () -> Int32) throws {
-        try Self.check(Self.locked(body), file: name, what: what(), kind: errorKind)
+        let (status, systemError) = Self.lockedKeepingErrno(body)
+        try Self.check(status, file: name, what: what(), kind: errorKind, systemError: systemError)
     }
 
     // MARK: Open, create, close
@@ -57,8 +73,8 @@ struct NetCDFFile {
     /// `NC_64BIT_OFFSET`); messages name `displayName`.
     static func create(path: String, displayName: String, format: Int32 = NC_NETCDF4) throws -> NetCDFFile {
         var ncid: Int32 = -1
-        let status = locked { nc_create(path, format | NC_CLOBBER, &ncid) }
-        try check(status, file: displayName, what: "create the file", kind: .io)
+        let (status, systemError) = lockedKeepingErrno { nc_create(path, format | NC_CLOBBER, &ncid) }
+        try check(status, file: displayName, what: "create the file", kind: .io, systemError: systemError)
         return NetCDFFile(id: ncid, name: displayName, errorKind: .io)
     }
 

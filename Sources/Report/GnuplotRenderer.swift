@@ -35,7 +35,7 @@ public struct GnuplotRenderer: Sendable {
     public func render(_ figure: Figure, in folder: String) throws -> Output {
         let svgFile = figure.id + ".svg", pngFile = figure.id + ".png", scriptFile = figure.id + ".gp"
         let script = GnuplotScript.script(for: figure, svg: svgFile, png: pngFile)
-        try Data(script.utf8).write(to: URL(fileURLWithPath: folder + "/" + scriptFile))
+        try writeAtomically(Data(script.utf8), to: folder + "/" + scriptFile)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [scriptFile]

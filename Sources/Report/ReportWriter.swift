@@ -115,18 +115,20 @@ public struct ReportWriter {
             let drawn = try draw(figures, in: staging + "/figures", quiet: quiet)
             let page = ReportPage(title: "hens report: \(Self.runName(inputs))", facts: facts(summary),
                                   headline: try builder.headline(), figures: drawn, notes: notes)
-            try Data(page.html().utf8).write(to: URL(fileURLWithPath: staging + "/index.html"))
+            try writeAtomically(Data(page.html().utf8), to: staging + "/index.html")
             let manifest = ReportManifest(figures: drawn.map { .init(id: $0.figure.id, section: $0.figure.section.rawValue, title: $0.figure.title, png: $0.png) },
                                           notes: ReportSection.allCases.flatMap { notes[$0] ?? [] })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(manifest).write(to: URL(fileURLWithPath: staging + "/report.json"))
+            try writeAtomically(try encoder.encode(manifest), to: staging + "/report.json")
             try output.commit()
             return manifest
         } catch {
+            // The cause is read before the staging folder is removed, which frees the space.
+            let cause = WriteFailure.cause(errno: 0, near: output.staging)
             output.discard()
             if error is HensError { throw error }
-            throw HensError(.io, "\(folder): cannot write the report (\(error.localizedDescription))")
+            throw HensError(.io, "\(folder): cannot write the report: \(cause ?? error.localizedDescription)")
         }
     }
 

@@ -47,13 +47,11 @@ struct MetricsLog {
             try handle.seekToEnd()
             try handle.write(contentsOf: line)
         } catch {
-            throw HensError(.io, "\(path): cannot append to the metrics file (\(error.localizedDescription))")
+            throw HensError(.io, "\(path): cannot append to the metrics file: \(WriteFailure.cause(errno: 0, near: path) ?? error.localizedDescription)")
         }
     }
 
     private func write(_ data: Data) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw HensError(.io, "\(path): cannot write the metrics file (\(error.localizedDescription))")
-        }
+        try writeAtomically(data, to: path)
     }
 }
