@@ -39,7 +39,11 @@ public struct CFTimeUnits: Sendable, Equatable {
     public func seconds(_ value: Double) -> Double { referenceSeconds + value * secondsPerUnit }
 
     /// The calendar date and seconds of day of seconds since 1970-01-01 in the calendar.
-    public func date(seconds: Double) -> (year: Int, month: Int, day: Int, secondsOfDay: Double) {
+    ///
+    /// A time beyond ±30 million years (or not a number: a damaged file) is clamped to that
+    /// range, so that printing it in a message can never trap on the integer conversion.
+    public func date(seconds unclamped: Double) -> (year: Int, month: Int, day: Int, secondsOfDay: Double) {
+        let seconds = unclamped.isFinite ? min(max(unclamped, -1e15), 1e15) : 0
         let epoch = (try? calendar.dayNumber(year: 1970, month: 1, day: 1)) ?? 0
         let days = Int((seconds / 86_400).rounded(.down))
         let (y, m, d) = calendar.date(dayNumber: epoch + days)

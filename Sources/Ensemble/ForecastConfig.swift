@@ -157,6 +157,17 @@ public struct ForecastConfig: Sendable, Equatable {
         try doc.rejectUnknownKeys()
         text = doc.yamlText()
         try validate(source)
+        try checkLimits(label: doc.label)
+    }
+
+    /// Sizes beyond the documented maxima, refused in O(1) before anything is allocated; the
+    /// message names the option when one set the key.
+    private func checkLimits(label: (String) -> String) throws {
+        for (key, value, limit) in [("members", members, Self.maximumMembers), ("steps", steps, Self.maximumSteps),
+                                    ("init_count", initCount, Self.maximumInitialTimes), ("breeding_cycles", breedingCycles, Self.maximumBreedingCycles)]
+        where value > limit {
+            throw HensError.invalid(label(key), "at most \(limit), got \(value)\(key == "members" ? " (split larger ensembles into runs with other seeds)" : "")")
+        }
     }
 
     private func validate(_ source: String) throws {
@@ -181,6 +192,16 @@ public struct ForecastConfig: Sendable, Equatable {
         guard amplitudeFactor > 0 else { throw HensError.invalid("\(source): amplitude_factor", "positive, got \(amplitudeFactor)") }
         guard members >= 1 else { throw HensError.invalid("\(source): members", "at least 1, got \(members)") }
     }
+
+    /// The most members of one run: 2²⁰, 140 times HENS' 7,424. Member lists and batch plans
+    /// hold one integer per member, so this bound also bounds what `--dry-run` allocates.
+    public static let maximumMembers = 1 << 20
+    /// The most model steps of one forecast (11 years of 1-hour steps).
+    public static let maximumSteps = 100_000
+    /// The most initial times of one run.
+    public static let maximumInitialTimes = 100_000
+    /// The most breeding cycles.
+    public static let maximumBreedingCycles = 1_000
 
     /// Output leads in model steps: 0, k, 2k, … up to `steps` (always including the last step).
     public var outputSteps: [Int] {

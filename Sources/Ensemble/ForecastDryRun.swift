@@ -39,20 +39,15 @@ public struct ForecastDryRun {
     /// The report text.
     public func report() throws -> String {
         let f = forecast, c = f.config
-        var members = 0, rollout = 0, breeding = 0, batches = 0
-        for initial in initialTimes {
-            let plan = try f.batchPlan(initial)
-            members += plan.batches.reduce(0) { $0 + $1.count }
-            batches += plan.batches.count
-            let s = try f.memberSteps(initial)
-            rollout += s.rollout
-            breeding += s.breeding
-        }
+        // Every initial time has the same plan but for its seeds: one plan, times the count,
+        // keeps the dry run at one member list however many initial times there are.
+        let plan = try f.batchPlan(initialTimes[0]), steps = try f.memberSteps(initialTimes[0])
+        let times = initialTimes.count
+        let members = times * plan.batches.reduce(0) { $0 + $1.count }, batches = times * plan.batches.count
+        let rollout = times * steps.rollout, breeding = times * steps.breeding
         let layout = try f.memberLayout(initialTimes[0])
         let out = f.outputLayout(initialTimes[0])
-        let fields = out.channels.count * out.leads.count
-        let memberBytes = c.writeMembers ? members * fields * out.fieldCount * 4 : 0
-        let summaryBytes = initialTimes.count * fields * out.fieldCount * 36
+        let size = try f.outputSize(initialTimes)
         let perStep = probeSecondsPerMemberStep()
         let seconds = Double(rollout + breeding) * perStep
         var lines = [
@@ -62,7 +57,8 @@ public struct ForecastDryRun {
             "  this shard: \(f.shard) (\(f.shard.source)), \(members / max(1, initialTimes.count)) members per initial time, \(batches) batch(es) of ≤ \(f.batchSize)",
             "  member-steps: \(rollout) rollout + \(breeding) breeding = \(rollout + breeding)",
             "  outputs: \(out.channels.map(\.name).joined(separator: ", ")) × \(out.leads.count) leads on \(out.latitudes.count)×\(out.longitudes.count)",
-            "  size: members \(ProcessMemory.format(memberBytes)) before compression, summaries \(ProcessMemory.format(summaryBytes))",
+            "  size: members \(DiskSpace.format(size.members)) before compression, summaries \(DiskSpace.format(size.summaries)); "
+                + "\(DiskSpace.available(near: f.paths.root).map { DiskSpace.format($0) } ?? "unknown") free at the output",
         ]
         lines.append(String(format: "  estimate: %.1f ms per member-step on %d thread(s) → %@ (probe of %@)", perStep * 1000,
                             Parallel.threadCount, Self.duration(seconds), (f.models[0].path as NSString).lastPathComponent))

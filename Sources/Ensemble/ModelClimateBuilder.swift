@@ -68,9 +68,9 @@ public enum ModelClimateBuilder {
         let memberCount = try forecast.memberLayout(first).memberCount
         let leads = layout.leads.count, channels = layout.channels.count, points = layout.fieldCount
         let samples = initials.count * memberCount
-        let bytes = leads * channels * points * samples * 4
-        guard bytes <= forecast.config.memoryBytes else {
-            throw HensError.invalid("memory", "at least \(ProcessMemory.format(bytes)) to pool \(samples) values × \(leads) leads × "
+        let bytes = SizeEstimate.product(leads, channels, points, samples, 4)
+        guard bytes <= Int64(forecast.config.memoryBytes) else {
+            throw HensError.invalid("memory", "at least \(DiskSpace.format(bytes)) to pool \(samples) values × \(leads) leads × "
                 + "\(channels) channels × \(points) points; raise memory, or use fewer initial times, members or leads")
         }
         // Pooled values, [lead][channel][sample][point]: members arrive as whole fields.

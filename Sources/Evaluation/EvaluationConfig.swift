@@ -12,6 +12,14 @@ extension EvaluationOptions {
         return bytes
     }
 
+    /// The most bootstrap replicates: resampling error falls as 1/√R, and 10⁵ replicates already
+    /// put it far below any score difference worth reporting.
+    public static let maximumReplicates = 100_000
+    /// The most members a bootstrap size, spectrum or climatology may ask for (the forecast's own cap).
+    public static let maximumBootstrapSize = 1 << 20
+    /// The most climatology samples.
+    public static let maximumClimatologySamples = 1_000_000
+
     /// Reads the options of an evaluation configuration (YAML; see `configs/evaluate-swe-small.yaml`).
     /// Keys: `channels`, `lat_weights` (cos, area, gauss), `events` (channel → thresholds such as
     /// `[20, p99]`), `default_events`, `tails`, `mclimate`, `bootstrap_sizes`,
@@ -73,7 +81,17 @@ extension EvaluationOptions {
         climatologyWindowDays = try doc.number("climatology_window", default: climatologyWindowDays)
         climatologyMembers = try doc.integer("climatology_members", default: climatologyMembers)
         memoryBytes = try Self.memoryBytes(doc.string("memory", default: "2GiB"), key: label("memory"))
-        guard bootstrapReplicates >= 2 else { throw HensError.invalid(label("bootstrap_replicates"), "at least 2, got \(bootstrapReplicates)") }
+        guard (2...Self.maximumReplicates).contains(bootstrapReplicates) else {
+            throw HensError.invalid(label("bootstrap_replicates"), "2…\(Self.maximumReplicates), got \(bootstrapReplicates)")
+        }
+        for size in bootstrapSizes where size > Self.maximumBootstrapSize {
+            throw HensError.invalid(label("bootstrap_sizes"), "at most \(Self.maximumBootstrapSize) members, got \(size)")
+        }
+        guard (1...Self.maximumBootstrapSize).contains(spectrumMembers), climatologySamples <= Self.maximumClimatologySamples,
+              climatologyMembers <= Self.maximumBootstrapSize else {
+            throw HensError.invalid(source, "spectrum_members and climatology_members at most \(Self.maximumBootstrapSize), "
+                                    + "climatology_samples at most \(Self.maximumClimatologySamples)")
+        }
         guard spectrumMembers >= 1, climatologySamples >= 2, climatologyMembers >= 2 else {
             throw HensError.invalid(source, "spectrum_members ≥ 1, climatology_samples ≥ 2 and climatology_members ≥ 2")
         }

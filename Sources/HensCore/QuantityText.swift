@@ -8,7 +8,10 @@ public enum ByteCount {
         let t = text.trimmingCharacters(in: .whitespaces)
         for (suffix, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000),
                                  ("G", 1 << 30), ("M", 1 << 20)] where t.hasSuffix(suffix) {
-            return Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { Int($0 * Double(factor)) }
+            // Beyond 2⁶² bytes (or negative, or not a number) is no size: nil, not a trap.
+            guard let value = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map({ $0 * Double(factor) }),
+                  value.isFinite, value >= 0, value < 0x1p62 else { return nil }
+            return Int(value)
         }
         return Int(t)
     }
@@ -21,8 +24,8 @@ public enum DurationText {
     public static func seconds(_ text: String) -> Double? {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         for (suffix, factor) in [("min", 60.0), ("s", 1), ("h", 3600), ("d", 86_400)] where t.hasSuffix(suffix) {
-            return Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
+            return Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }.flatMap { $0.isFinite ? $0 : nil }
         }
-        return Double(t)
+        return Double(t).flatMap { $0.isFinite ? $0 : nil }
     }
 }

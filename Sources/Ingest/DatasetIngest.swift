@@ -94,10 +94,15 @@ public struct DatasetIngest {
             plans.append((name, plan))
         }
 
+        let times = plans.reduce(0) { $0 + $1.plan.trajectories.reduce(0) { $0 + $1.count } }
+        try DiskSpace.require(SizeEstimate.product(times, inputs.channels.count, r.grid?.nlat ?? inputs.grid.latitudes.count,
+                                                   r.grid?.nlon ?? inputs.grid.longitudes.count, 4),
+                              at: r.output, for: "the dataset (uncompressed Float32 fields)")
         let staging = (r.output.hasSuffix("/") ? String(r.output.dropLast()) : r.output) + ".tmp-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            TemporaryOutputs.register(staging)
         } catch {
             throw HensError(.io, "\(r.output): cannot create the output folder (\(error.localizedDescription))")
         }
@@ -136,10 +141,13 @@ public struct DatasetIngest {
                 if name == "train" { trainMoments = moments }
             }
             try trainMoments!.statistics(channels: inputs.channels).write(to: DatasetLayout.statsPath(staging), attributes: attributes)
-            if FileManager.default.fileExists(atPath: r.output) { try FileManager.default.removeItem(atPath: r.output) }
-            try FileManager.default.moveItem(atPath: staging, toPath: r.output)
+            try TemporaryOutputs.publish(staging) {
+                if FileManager.default.fileExists(atPath: r.output) { try FileManager.default.removeItem(atPath: r.output) }
+                try FileManager.default.moveItem(atPath: staging, toPath: r.output)
+            }
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
+            TemporaryOutputs.unregister(staging)
             throw error
         }
     }

@@ -84,6 +84,21 @@ public struct SWEDatasetConfig: Sendable {
     private func validate(source src: String) throws {
         func fail(_ key: String, _ expected: String) -> HensError { HensError(.invalidArgument, "\(src): \(key) \(expected)") }
         guard dt > 0, dt.isFinite else { throw fail("dt", "must be a positive duration, got \(dt)") }
+        // Counts are derived as Int from ratios of durations: bound the ratios first, so that an
+        // absurd duration is refused in one line instead of trapping on the conversion or
+        // running for days.
+        for (key, value, unit, limit) in [("dt_out", dtOut, dt, Self.maximumStepsPerOutput), ("spinup", spinup, dt, Self.maximumSpinupSteps),
+                                          ("trajectory_length", trajectoryLength, dtOut, Self.maximumOutputsPerTrajectory)] {
+            guard value.isFinite, abs(value / unit) <= Double(limit) else {
+                throw fail(key, "must be at most \(limit) × \(key == "trajectory_length" ? "dt_out" : "dt") (\(unit) s), got \(value) s")
+            }
+        }
+        guard nlat <= Self.maximumLatitudes else {
+            throw fail("nlat", "must be at most \(Self.maximumLatitudes) for the shallow-water generator (its transform tables grow as nlat³), got \(nlat)")
+        }
+        for s in splits where s.trajectories > Self.maximumTrajectories {
+            throw fail("splits.\(s.name)", "must be at most \(Self.maximumTrajectories) trajectories, got \(s.trajectories)")
+        }
         guard dtOut > 0, stepsPerOutput >= 1, abs(Double(stepsPerOutput) * dt - dtOut) < 1e-6 * dtOut else {
             throw fail("dt_out", "must be a positive multiple of dt = \(dt) s, got \(dtOut) s")
         }
@@ -99,6 +114,24 @@ public struct SWEDatasetConfig: Sendable {
         guard !channels.isEmpty else { throw fail("channels", "must name at least one channel") }
         guard splits.contains(where: { $0.trajectories > 0 }) else { throw fail("splits", "must ask for at least one trajectory") }
         for s in splits where s.trajectories < 0 { throw fail("splits.\(s.name)", "must be ≥ 0, got \(s.trajectories)") }
+    }
+
+    /// The most rows of a generated grid: 1024 rows already take about 2 GiB of Legendre tables
+    /// and hours per trajectory; more is a typo, refused before any table is built.
+    public static let maximumLatitudes = 1024
+    /// The most solver steps between two outputs.
+    public static let maximumStepsPerOutput = 1_000_000
+    /// The most solver steps of spin-up.
+    public static let maximumSpinupSteps = 10_000_000
+    /// The most output times of one trajectory.
+    public static let maximumOutputsPerTrajectory = 1_000_000
+    /// The most trajectories of one split.
+    public static let maximumTrajectories = 100_000
+
+    /// Bytes the dataset's split files hold at least: every field as Float32 (dataset fields are
+    /// written uncompressed).
+    public var minimumDatasetBytes: Int64 {
+        SizeEstimate.product(outputsPerTrajectory, channels.count, nlat, nlon, 4, splits.reduce(0) { $0 + $1.trajectories })
     }
 
     /// Solver steps between outputs.

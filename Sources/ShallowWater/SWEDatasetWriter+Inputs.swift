@@ -26,8 +26,15 @@ extension SWEDatasetWriter {
     /// executable) — see `RunInputs`: same inputs and a complete dataset (its `stats.nc`, written
     /// last) are up to date; other inputs are refused unless `overwrite`; a folder holding files
     /// that are not a hens dataset is always refused, so two datasets are never mixed.
-    public static func prepareOutput(folder: String, configuration: String, overwrite: Bool) throws -> OutputDecision {
-        let inputs = try RunInputs(stage: "generate swe", texts: ["configuration": configuration], files: [:])
+    ///
+    /// A folder without a complete dataset must have room for the whole dataset on its file
+    /// system (`SWEDatasetConfig.minimumDatasetBytes`); that is checked first, before anything
+    /// is written, so a refused run leaves no trace.
+    public static func prepareOutput(config: SWEDatasetConfig, folder: String, overwrite: Bool) throws -> OutputDecision {
+        if !FileManager.default.fileExists(atPath: DatasetLayout.statsPath(folder)) {
+            try DiskSpace.require(config.minimumDatasetBytes, at: folder, for: "the dataset (uncompressed Float32 fields)")
+        }
+        let inputs = try RunInputs(stage: "generate swe", texts: ["configuration": config.text], files: [:])
         let datasetFiles: Set<String> = [DatasetLayout.train, DatasetLayout.valid, DatasetLayout.test, DatasetLayout.climate, DatasetLayout.stats]
         let outcome = try inputs.prepare(folder: folder, restartIfChanged: overwrite, option: "--overwrite",
                                          formerOutputs: datasetFiles, refuseForeign: true)

@@ -35,14 +35,28 @@ public struct SphericalGrid: Equatable, Sendable {
     /// Quadrature weight of each row on x = cos θ (Σ = 2).
     public let weights: [Double]
 
+    /// The most rows a grid may have. Far beyond any global model (ERA5 has 721), it keeps a
+    /// mistyped size from starting a quadrature whose cost grows as nlat² (minutes, no output)
+    /// or tables of terabytes: the size is refused at once instead.
+    public static let maximumRows = 4096
+    /// The most columns a grid may have (twice `maximumRows`, the usual aspect of a global grid).
+    public static let maximumColumns = 8192
+
     /// Creates a grid.
-    /// - Throws: if `nlat` or `nlon` is too small for the rule.
+    /// - Throws: if `nlat` or `nlon` is too small for the rule, or beyond `maximumRows` /
+    ///   `maximumColumns`.
     public init(_ kind: GridKind, nlat: Int, nlon: Int) throws {
         let minimum = kind == .legendreGauss ? 1 : 2
         guard nlat >= minimum else {
             throw HensError.invalid("nlat", "at least \(minimum) rows for a \(kind.rawValue) grid, got \(nlat)")
         }
         guard nlon >= 1 else { throw HensError.invalid("nlon", "at least 1 column, got \(nlon)") }
+        guard nlat <= Self.maximumRows else {
+            throw HensError.invalid("nlat", "at most \(Self.maximumRows) rows (0.044° spacing), got \(nlat)")
+        }
+        guard nlon <= Self.maximumColumns else {
+            throw HensError.invalid("nlon", "at most \(Self.maximumColumns) columns (0.044° spacing), got \(nlon)")
+        }
         self.kind = kind
         self.nlat = nlat
         self.nlon = nlon

@@ -60,7 +60,7 @@ struct Forecast: ParsableCommand {
             print(try ForecastDryRun(forecast: forecast, initialTimes: inits).report())
             return
         }
-        if case let .restarted(changed) = try forecast.prepareOutput(restartIfChanged: restartChanged || (overwrite && shardSpec.count == 1),
+        if case let .restarted(changed) = try forecast.prepareOutput(initialTimes: inits, restartIfChanged: restartChanged || (overwrite && shardSpec.count == 1),
                                                                       option: "--restart-changed") {
             note("\(out): made from other inputs (changed: \(changed.joined(separator: ", "))); emptied, starting again")
         }

@@ -36,7 +36,7 @@ struct GenerateSWE: ParsableCommand {
             .value("channels", channels, option: "--channels"), .value("splits", try splits.map { try SWEDatasetConfig.splitCounts($0, option: "--splits") }, option: "--splits"),
         ])
         let cfg = try SWEDatasetConfig(&doc)
-        let decision = try SWEDatasetWriter.prepareOutput(folder: out, configuration: doc.yamlText(), overwrite: overwrite)
+        let decision = try SWEDatasetWriter.prepareOutput(config: cfg, folder: out, overwrite: overwrite)
         if let line = decision.message(folder: out), !global.quiet { LogFormat.emit("generate swe: " + line) }
         if decision == .upToDate { return }
         let solver = try cfg.makeSolver()
