@@ -20,6 +20,7 @@ struct AtomicFile {
         temporaryPath = "\(path).tmp-\(getpid())"
         unlink(temporaryPath)
         Self.removeOrphans(of: path)
+        TemporaryOutputs.register(temporaryPath)
     }
 
     /// Deletes `<path>.tmp-<pid>` files whose writer process is gone.
@@ -36,16 +37,17 @@ struct AtomicFile {
 
     /// Moves the finished temporary file over the final path (replacing any old file).
     func commit() throws {
-        guard rename(temporaryPath, finalPath) == 0 else {
-            let reason = String(cString: strerror(errno))
+        let failure: Int32? = TemporaryOutputs.publish(temporaryPath) { rename(temporaryPath, finalPath) == 0 ? nil : errno }
+        if let failure {
             discard()
-            throw HensError(.io, "\(finalPath): cannot move the finished file into place: \(reason)")
+            throw HensError(.io, "\(finalPath): cannot move the finished file into place: \(WriteFailure.systemMessage(failure))")
         }
     }
 
     /// Deletes the temporary file; the final path is left untouched.
     func discard() {
         unlink(temporaryPath)
+        TemporaryOutputs.unregister(temporaryPath)
     }
 }
 

@@ -42,6 +42,7 @@ public struct OutputFolderSwap: Sendable {
     /// A fresh, empty staging folder.
     public func makeStaging() throws -> String {
         try? FileManager.default.removeItem(atPath: staging)
+        TemporaryOutputs.register(staging)
         do { try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true) } catch {
             throw HensError(.io, "\(staging): cannot create the staging folder (\(error.localizedDescription))")
         }
@@ -49,7 +50,12 @@ public struct OutputFolderSwap: Sendable {
     }
 
     /// Replaces `folder` by the staging folder; if the new folder cannot be moved in, the old one is put back.
+    /// An interruption waits for the swap to finish (`TemporaryOutputs.publish`).
     public func commit() throws {
+        try TemporaryOutputs.publish(staging) { try swap() }
+    }
+
+    private func swap() throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: folder) {
             try checkReplaceable()
@@ -67,5 +73,8 @@ public struct OutputFolderSwap: Sendable {
     }
 
     /// Removes the staging folder (after a failure).
-    public func discard() { try? FileManager.default.removeItem(atPath: staging) }
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: staging)
+        TemporaryOutputs.unregister(staging)
+    }
 }

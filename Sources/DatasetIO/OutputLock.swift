@@ -25,6 +25,7 @@ public final class OutputLock {
             descriptor = -1
             throw HensError(.io, "\(path): another process (pid \(holder)) is writing \(what); wait for it or stop it first")
         }
+        TemporaryOutputs.register(path)  // an interrupted holder removes it like its temporaries
         let pid = "\(getpid())\n"
         _ = ftruncate(descriptor, 0)
         _ = pid.withCString { write(descriptor, $0, strlen($0)) }
@@ -34,6 +35,7 @@ public final class OutputLock {
     public func release() {
         guard descriptor >= 0 else { return }
         unlink(path)
+        TemporaryOutputs.unregister(path)
         close(descriptor)
         descriptor = -1
     }
