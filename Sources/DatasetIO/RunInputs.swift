@@ -76,6 +76,9 @@ public struct RunInputs: Equatable, Sendable {
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let recordPath = folder + "/" + Self.fileName
+        // A run killed while writing the record leaves only its temporary file: the folder is
+        // then as new, not one of unknown files.
+        removeOrphanedTemporaries(of: recordPath)
         let contents = try fm.contentsOfDirectory(atPath: folder)
         let changed: [String]
         if fm.fileExists(atPath: recordPath) {

@@ -173,12 +173,11 @@ public struct SkillTable: Codable, Equatable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         // JSON has no infinity or NaN; a diverged model's RMSE is spelled out rather than lost.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            // Foundation's atomic option writes a temporary file and renames it.
-            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
+        let data: Data
+        do { data = try encoder.encode(self) } catch {
             throw HensError(.io, "\(path): cannot write the skill table (\(error.localizedDescription))")
         }
+        try writeAtomically(data, to: path)
     }
 
     private static func decoder() -> JSONDecoder {

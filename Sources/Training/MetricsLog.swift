@@ -51,9 +51,9 @@ struct MetricsLog {
         }
     }
 
+    /// Replaces the whole file through `writeAtomically`, whose temporary name a later run
+    /// recognises and removes if this one is killed before the rename.
     private func write(_ data: Data) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw HensError(.io, "\(path): cannot write the metrics file (\(error.localizedDescription))")
-        }
+        try writeAtomically(data, to: path)
     }
 }

@@ -90,8 +90,7 @@ struct Train: ParsableCommand {
             let path = (output.checkpointPath as NSString).deletingLastPathComponent + "/test-metrics.json"
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            // Foundation's atomic option writes a temporary file and renames it.
-            try encoder.encode(scores).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try writeAtomically(try encoder.encode(scores), to: path)
             if !global.quiet {
                 LogFormat.emit(String(
                     format: "train seed %llu: %d epochs, test loss %.4g (%.3f × persistence), RMSE lead 1 %.3f, lead %d %.3f "

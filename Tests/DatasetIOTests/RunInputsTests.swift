@@ -70,4 +70,20 @@ final class RunInputsTests: XCTestCase {
         assertThrows(try RunInputs(stage: "s", texts: [:], files: ["f": [root + "/none"]], includeExecutable: false),
                      kind: .badInput, mentioning: [root + "/none"])
     }
+
+    /// A run killed while writing the record leaves only `.hens-inputs.json.tmp-<pid>`: the next
+    /// run removes it and finds the folder new (before, it was a folder of unknown files, which
+    /// hens generate swe refused). A live writer's temporary file is left alone.
+    func testARecordWriteKilledHalfWayLeavesANewFolder() throws {
+        let (folder, data) = try setUp("statistics")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let orphan = folder + "/" + RunInputs.fileName + ".tmp-2147483646"   // no such process
+        try Data("{\"sta".utf8).write(to: URL(fileURLWithPath: orphan))
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x", refuseForeign: true), .fresh)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [RunInputs.fileName])
+        let live = folder + "/" + RunInputs.fileName + ".tmp-\(getppid())"
+        try Data("{".utf8).write(to: URL(fileURLWithPath: live))
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x"), .same)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live))
+    }
 }
