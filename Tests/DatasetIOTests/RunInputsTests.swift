@@ -86,4 +86,20 @@ final class RunInputsTests: XCTestCase {
         XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x"), .same)
         XCTAssertTrue(FileManager.default.fileExists(atPath: live))
     }
+
+    /// What a report or scores run killed during its swap leaves beside the output: its staging
+    /// folder goes; the previous output it had moved aside comes back when the folder is missing.
+    func testAnInterruptedFolderSwapIsTidiedAndThePreviousOutputPutBack() throws {
+        let root = try temporaryFolder("hens-swap")
+        let folder = root + "/report", fm = FileManager.default
+        for name in ["report.tmp-2147483646", "report.old-2147483645"] {
+            try fm.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+            try Data(name.utf8).write(to: URL(fileURLWithPath: root + "/" + name + "/report.json"))
+        }
+        let live = "report.tmp-\(getppid())"
+        try fm.createDirectory(atPath: root + "/" + live, withIntermediateDirectories: true)
+        _ = try OutputFolderSwap(folder: folder, marker: "report.json", what: "a hens report", option: "--out")
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: root).sorted(), ["report", live])
+        XCTAssertEqual(try String(contentsOfFile: folder + "/report.json", encoding: .utf8), "report.old-2147483645")
+    }
 }
