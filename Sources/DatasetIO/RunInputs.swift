@@ -109,6 +109,20 @@ public struct RunInputs: Equatable, Sendable {
         return .restarted(changed: changed)
     }
 
+    /// The record in `folder`, nil when it has none (for stages that write their folder whole,
+    /// through a staging folder, and so cannot use `prepare`).
+    /// - Throws: `.badInput` when the record exists but cannot be read.
+    public static func recorded(in folder: String) throws -> RunInputs? {
+        let path = folder + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try read(path)
+    }
+
+    /// Writes this record into `folder` (e.g. a staging folder about to be renamed into place).
+    public func record(in folder: String) throws {
+        try write(folder + "/" + Self.fileName)
+    }
+
     /// The record the Makefile's former shell helper kept (`.inputs`, a bare digest).
     static let formerRecordName = ".inputs"
 

@@ -87,6 +87,17 @@ final class RunInputsTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: live))
     }
 
+    /// A folder written whole (ingest) reads its record back and writes one into a staging folder.
+    func testRecordedAndRecord() throws {
+        let (folder, data) = try setUp("statistics")
+        XCTAssertNil(try RunInputs.recorded(in: folder))
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try inputs(data: data).record(in: folder)
+        XCTAssertEqual(try RunInputs.recorded(in: folder), try inputs(data: data))
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: folder + "/" + RunInputs.fileName))
+        assertThrows(try RunInputs.recorded(in: folder), kind: .badInput, mentioning: [RunInputs.fileName])
+    }
+
     /// What a report or scores run killed during its swap leaves beside the output: its staging
     /// folder goes; the previous output it had moved aside comes back when the folder is missing.
     func testAnInterruptedFolderSwapIsTidiedAndThePreviousOutputPutBack() throws {
