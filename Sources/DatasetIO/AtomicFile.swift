@@ -5,8 +5,7 @@ import HensCore
 ///
 /// A run that fails, is aborted or is killed half-way must never leave a truncated file under
 /// the final name, where a later stage would take it for finished output. The temporary file
-/// `<name>.tmp-<pid>` lives in the same directory because `rename(2)` is atomic only within
-/// one file system; the pid keeps two processes writing the same target apart.
+/// is `<name>.tmp-<pid>` (`temporaryPath(for:)`, shared with `writeAtomically`).
 struct AtomicFile {
     /// The path the finished file will have.
     let finalPath: String
@@ -17,22 +16,10 @@ struct AtomicFile {
     /// process's, and those of processes that no longer exist (a run killed half-way).
     init(path: String) {
         finalPath = path
-        temporaryPath = "\(path).tmp-\(getpid())"
+        temporaryPath = HensCore.temporaryPath(for: path)
         unlink(temporaryPath)
-        Self.removeOrphans(of: path)
+        removeOrphanedTemporaries(of: path)
         TemporaryOutputs.register(temporaryPath)
-    }
-
-    /// Deletes `<path>.tmp-<pid>` files whose writer process is gone.
-    static func removeOrphans(of path: String) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let prefix = url.lastPathComponent + ".tmp-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
-        }
     }
 
     /// Moves the finished temporary file over the final path (replacing any old file).

@@ -69,7 +69,7 @@ public final class EnsemblePartStore {
         for name in names where name.hasPrefix(prefix) {
             let rest = name.dropFirst(prefix.count)
             if let tmp = rest.range(of: ".nc.tmp-") {
-                AtomicFile.removeOrphans(of: directory + "/" + prefix + rest[..<tmp.lowerBound] + ".nc")
+                removeOrphanedTemporaries(of: directory + "/" + prefix + rest[..<tmp.lowerBound] + ".nc")
             } else if rest.hasSuffix(".nc"), let batch = Int(rest.dropLast(3)), batch >= 0 {
                 batches.append(batch)
             }

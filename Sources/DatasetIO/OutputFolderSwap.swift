@@ -17,7 +17,7 @@ public struct OutputFolderSwap: Sendable {
     public let option: String
 
     /// The staging folder beside `folder`, private to this process.
-    public var staging: String { folder + ".tmp-\(ProcessInfo.processInfo.processIdentifier)" }
+    public var staging: String { temporaryPath(for: folder) }
 
     /// - Throws: `.invalidArgument` when `folder` exists and is not empty and not this kind of output.
     public init(folder: String, marker: String, what: String, option: String) throws {
@@ -25,7 +25,26 @@ public struct OutputFolderSwap: Sendable {
         self.marker = marker
         self.what = what
         self.option = option
+        Self.recoverInterruptedSwap(of: self.folder)
         try checkReplaceable()
+    }
+
+    /// Tidies what a run killed half-way (even by SIGKILL) left beside `folder`: its staging
+    /// folder `.tmp-<pid>` is removed; its `.old-<pid>` (the previous output, moved aside just
+    /// before the kill, between the two renames) is put back when `folder` is missing, else
+    /// removed. Only folders of processes that no longer exist are touched.
+    static func recoverInterruptedSwap(of folder: String) {
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: folder)
+        let parent = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".old-"
+        if !fm.fileExists(atPath: folder), let names = try? fm.contentsOfDirectory(atPath: parent) {
+            for name in names.sorted() where name.hasPrefix(prefix) {
+                guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, kill(pid, 0) != 0 && errno == ESRCH else { continue }
+                if (try? fm.moveItem(atPath: parent + "/" + name, toPath: folder)) != nil { break }
+            }
+        }
+        removeOrphanedTemporaries(of: folder, tags: ["tmp", "old"])
     }
 
     /// Refuses a folder that exists and is neither empty nor this kind of output (called before

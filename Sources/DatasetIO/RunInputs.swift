@@ -76,6 +76,9 @@ public struct RunInputs: Equatable, Sendable {
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let recordPath = folder + "/" + Self.fileName
+        // A run killed while writing the record leaves only its temporary file: the folder is
+        // then as new, not one of unknown files.
+        removeOrphanedTemporaries(of: recordPath)
         let contents = try fm.contentsOfDirectory(atPath: folder)
         let changed: [String]
         if fm.fileExists(atPath: recordPath) {
@@ -104,6 +107,20 @@ public struct RunInputs: Equatable, Sendable {
         for name in contents { try fm.removeItem(atPath: folder + "/" + name) }
         try write(recordPath)
         return .restarted(changed: changed)
+    }
+
+    /// The record in `folder`, nil when it has none (for stages that write their folder whole,
+    /// through a staging folder, and so cannot use `prepare`).
+    /// - Throws: `.badInput` when the record exists but cannot be read.
+    public static func recorded(in folder: String) throws -> RunInputs? {
+        let path = folder + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try read(path)
+    }
+
+    /// Writes this record into `folder` (e.g. a staging folder about to be renamed into place).
+    public func record(in folder: String) throws {
+        try write(folder + "/" + Self.fileName)
     }
 
     /// The record the Makefile's former shell helper kept (`.inputs`, a bare digest).

@@ -4,11 +4,15 @@ import Foundation
 /// (and a later stage of a Makefile) never see half a file.
 ///
 /// Plain POSIX calls rather than `Data.write(to:options:)`: Foundation's errors name neither the
-/// path nor the cause on Linux ("NSCocoaErrorDomain Code=640"), and a full disk must read as
-/// "no space left on device". The temporary file is removed on every failure.
+/// path nor the cause on Linux ("NSCocoaErrorDomain Code=640"), a full disk must read as "no
+/// space left on device", and its `.dat.nosync…` temporary name said nothing of its owner. The
+/// temporary file is `<path>.tmp-<pid>`, removed on every failure, by an interruption
+/// (`TemporaryOutputs`), and, after a SIGKILL, by the next write of `path`
+/// (`removeOrphanedTemporaries`).
 /// - Throws: `HensError(.io)` naming the path and the system's reason.
 public func writeAtomically(_ data: Data, to path: String) throws {
-    let temporary = "\(path).tmp-\(getpid())"
+    removeOrphanedTemporaries(of: path)
+    let temporary = temporaryPath(for: path)
     func fail(_ what: String, _ code: Int32) -> HensError {
         unlink(temporary)
         TemporaryOutputs.unregister(temporary)
@@ -30,4 +34,35 @@ public func writeAtomically(_ data: Data, to path: String) throws {
     guard close(descriptor) == 0 else { throw fail("write", errno) }
     let renameFailure = TemporaryOutputs.publish(temporary) { rename(temporary, path) == 0 ? nil : errno }
     if let renameFailure { throw fail("move the finished file into place", renameFailure) }
+}
+
+/// `<path>.tmp-<pid>`: where this process writes `path` (a file or a folder) until it is complete.
+/// The same folder as `path`, because `rename(2)` is atomic only within one file system; the pid
+/// keeps two processes writing the same target apart and tells a dead writer's leftovers from a
+/// live one's.
+public func temporaryPath(for path: String) -> String {
+    "\(path).tmp-\(getpid())"
+}
+
+/// Removes `<path>.<tag>-<pid>` files and folders (tags `tmp` and whatever `tags` adds) whose
+/// process no longer exists: the leftovers of a run killed half-way (even by SIGKILL, which no
+/// handler sees). A live process's files, this process's included, are kept.
+/// - Parameter tags: the name parts before `-<pid>` to look for (default `tmp`).
+public func removeOrphanedTemporaries(of path: String, tags: [String] = ["tmp"]) {
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    let directory = url.deletingLastPathComponent().path
+    let name = url.lastPathComponent
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+    for candidate in names {
+        for tag in tags {
+            let prefix = "\(name).\(tag)-"
+            guard candidate.hasPrefix(prefix), let pid = Int32(candidate.dropFirst(prefix.count)), pid > 0,
+                  pid != getpid(), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            // A child the dead writer started (gnuplot drawing into a staging folder) may still
+            // add a file while the folder is being removed; a second pass catches it.
+            for _ in 0..<3 where FileManager.default.fileExists(atPath: directory + "/" + candidate) {
+                try? FileManager.default.removeItem(atPath: directory + "/" + candidate)
+            }
+        }
+    }
 }

@@ -37,6 +37,16 @@ public struct IngestRequest {
         self.output = output
     }
 
+    /// Every setting that decides a new dataset's contents, one per line: what `hens ingest`
+    /// records (with the input files' digests) to tell a rerun of the same command, which finds
+    /// its dataset complete, from a run of other inputs.
+    public var settingsText: String {
+        ["inputs: " + files.joined(separator: ", "), "channels: " + channels.joined(separator: ","),
+         "member: " + (member.map(String.init) ?? "default"), "splits: " + IngestRecord.encode(splits),
+         "trajectory_length: " + (trajectoryLength.map(String.init) ?? "auto"), "grid: " + ModelGridSpec.text(grid),
+         "regrid: " + (regrid?.rawValue ?? "auto"), "allow_regional: \(allowRegional)"].joined(separator: "\n")
+    }
+
     /// Sets (or replaces) one split's date range.
     public mutating func setSplit(_ name: String, _ range: DateRange) {
         if let i = splits.firstIndex(where: { $0.name == name }) { splits[i].range = range } else { splits.append((name, range)) }
@@ -56,6 +66,8 @@ public struct DatasetIngest {
     public let request: IngestRequest
     /// One-line log messages (what was dropped, trajectory layout, …).
     public private(set) var log: [String] = []
+    /// The output folder held this request's complete dataset already, so nothing was written.
+    public private(set) var upToDate = false
 
     public init(_ request: IngestRequest) { self.request = request }
 
@@ -71,9 +83,19 @@ public struct DatasetIngest {
 
     private mutating func createDataset(quiet: Bool) throws {
         let r = request
+        let folder = r.output.hasSuffix("/") ? String(r.output.dropLast()) : r.output
+        // The same inputs as the dataset there (a rerun, e.g. after a run killed once its folder
+        // was in place): nothing to do, as for hens generate swe. Other inputs still need --overwrite.
+        if !r.overwrite, FileManager.default.fileExists(atPath: DatasetLayout.statsPath(folder)),
+           let recorded = try? RunInputs.recorded(in: folder), let inputs = try? Self.runInputs(r), recorded.changes(from: inputs).isEmpty {
+            log.append("\(r.output) holds this dataset already; nothing to do")
+            upToDate = true
+            return
+        }
         try checkOutputFolder(r)
         let inputs = try IngestInputs(files: r.files, channels: r.channels, member: r.member ?? 0, allowRegional: r.allowRegional)
         if inputs.droppedTimes > 0 { log.append("dropped \(inputs.droppedTimes) time(s) not present in every channel") }
+        let runInputs = try Self.runInputs(r)  // after IngestInputs, which names an unreadable input better
         let regridder = try makeRegridder(inputs, grid: r.grid, method: r.regrid)
         let splits = r.splits.isEmpty ? [("train", try DateRange("..", option: "--train"))] : r.splits
         guard splits.contains(where: { $0.name == "train" }) else {
@@ -98,7 +120,9 @@ public struct DatasetIngest {
         try DiskSpace.require(SizeEstimate.product(times, inputs.channels.count, r.grid?.nlat ?? inputs.grid.latitudes.count,
                                                    r.grid?.nlon ?? inputs.grid.longitudes.count, 4),
                               at: r.output, for: "the dataset (uncompressed Float32 fields)")
-        let staging = (r.output.hasSuffix("/") ? String(r.output.dropLast()) : r.output) + ".tmp-\(getpid())"
+        // A run killed half-way left its staging folder beside the output; it is of no use now.
+        removeOrphanedTemporaries(of: folder)
+        let staging = temporaryPath(for: folder)
         try? FileManager.default.removeItem(atPath: staging)
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
@@ -141,6 +165,7 @@ public struct DatasetIngest {
                 if name == "train" { trainMoments = moments }
             }
             try trainMoments!.statistics(channels: inputs.channels).write(to: DatasetLayout.statsPath(staging), attributes: attributes)
+            try runInputs.record(in: staging)
             try TemporaryOutputs.publish(staging) {
                 if FileManager.default.fileExists(atPath: r.output) { try FileManager.default.removeItem(atPath: r.output) }
                 try FileManager.default.moveItem(atPath: staging, toPath: r.output)
@@ -150,6 +175,12 @@ public struct DatasetIngest {
             TemporaryOutputs.unregister(staging)
             throw error
         }
+    }
+
+    /// What a new dataset records in `.hens-inputs.json`: the settings, the input files'
+    /// digests and the hens executable (another build may differ in the last bits).
+    static func runInputs(_ r: IngestRequest) throws -> RunInputs {
+        try RunInputs(stage: "ingest", texts: ["settings": r.settingsText], files: ["input files": r.files])
     }
 
     // MARK: Appending to a dataset
@@ -244,6 +275,9 @@ public struct DatasetIngest {
                 staged.append(try moments.statistics(channels: names).stage(to: previous, attributes: attributes))
                 log.append("stats.nc recomputed from the extended training split")
             }
+            // The record describes the dataset as first ingested; once extended, a rerun of that
+            // command is no longer up to date (it needs --overwrite), so the record goes first.
+            try? FileManager.default.removeItem(atPath: r.output + "/" + RunInputs.fileName)
             for file in staged { try file.commit() }
         } catch {
             staged.forEach { $0.discard() }

@@ -51,6 +51,8 @@ struct MetricsLog {
         }
     }
 
+    /// Replaces the whole file through `writeAtomically`, whose temporary name a later run
+    /// recognises and removes if this one is killed before the rename.
     private func write(_ data: Data) throws {
         try writeAtomically(data, to: path)
     }

@@ -19,7 +19,8 @@ struct IngestCommand: ParsableCommand {
         --config reads these settings from YAML (configs/era5-sample.yaml); options override it. \
         --append adds new times to an existing dataset: same channels, grid and member, no time \
         already there, each time into the split its date falls in; stats.nc stays the training \
-        split's.
+        split's. OUT/.hens-inputs.json records the settings and the inputs' digests: rerunning \
+        the same command on its complete dataset does nothing (exit 0); other inputs need --overwrite.
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -69,8 +70,10 @@ struct IngestCommand: ParsableCommand {
         try ingest.run(quiet: global.quiet)
         if !global.quiet {
             for line in ingest.log { FileHandle.standardError.write(Data("ingest: \(line)\n".utf8)) }
-            FileHandle.standardError.write(Data(String(format: "ingest: %@ %@ in %.1f s\n", request.append ? "appended to" : "wrote",
-                                                       request.output, clock.seconds).utf8))
+            if !ingest.upToDate {
+                FileHandle.standardError.write(Data(String(format: "ingest: %@ %@ in %.1f s\n", request.append ? "appended to" : "wrote",
+                                                           request.output, clock.seconds).utf8))
+            }
         }
     }
 }

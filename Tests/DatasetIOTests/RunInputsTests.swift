@@ -70,4 +70,47 @@ final class RunInputsTests: XCTestCase {
         assertThrows(try RunInputs(stage: "s", texts: [:], files: ["f": [root + "/none"]], includeExecutable: false),
                      kind: .badInput, mentioning: [root + "/none"])
     }
+
+    /// A run killed while writing the record leaves only `.hens-inputs.json.tmp-<pid>`: the next
+    /// run removes it and finds the folder new (before, it was a folder of unknown files, which
+    /// hens generate swe refused). A live writer's temporary file is left alone.
+    func testARecordWriteKilledHalfWayLeavesANewFolder() throws {
+        let (folder, data) = try setUp("statistics")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let orphan = folder + "/" + RunInputs.fileName + ".tmp-2147483646"   // no such process
+        try Data("{\"sta".utf8).write(to: URL(fileURLWithPath: orphan))
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x", refuseForeign: true), .fresh)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [RunInputs.fileName])
+        let live = folder + "/" + RunInputs.fileName + ".tmp-\(getppid())"
+        try Data("{".utf8).write(to: URL(fileURLWithPath: live))
+        XCTAssertEqual(try inputs(data: data).prepare(folder: folder, restartIfChanged: false, option: "--x"), .same)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live))
+    }
+
+    /// A folder written whole (ingest) reads its record back and writes one into a staging folder.
+    func testRecordedAndRecord() throws {
+        let (folder, data) = try setUp("statistics")
+        XCTAssertNil(try RunInputs.recorded(in: folder))
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try inputs(data: data).record(in: folder)
+        XCTAssertEqual(try RunInputs.recorded(in: folder), try inputs(data: data))
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: folder + "/" + RunInputs.fileName))
+        assertThrows(try RunInputs.recorded(in: folder), kind: .badInput, mentioning: [RunInputs.fileName])
+    }
+
+    /// What a report or scores run killed during its swap leaves beside the output: its staging
+    /// folder goes; the previous output it had moved aside comes back when the folder is missing.
+    func testAnInterruptedFolderSwapIsTidiedAndThePreviousOutputPutBack() throws {
+        let root = try temporaryFolder("hens-swap")
+        let folder = root + "/report", fm = FileManager.default
+        for name in ["report.tmp-2147483646", "report.old-2147483645"] {
+            try fm.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true)
+            try Data(name.utf8).write(to: URL(fileURLWithPath: root + "/" + name + "/report.json"))
+        }
+        let live = "report.tmp-\(getppid())"
+        try fm.createDirectory(atPath: root + "/" + live, withIntermediateDirectories: true)
+        _ = try OutputFolderSwap(folder: folder, marker: "report.json", what: "a hens report", option: "--out")
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: root).sorted(), ["report", live])
+        XCTAssertEqual(try String(contentsOfFile: folder + "/report.json", encoding: .utf8), "report.old-2147483645")
+    }
 }

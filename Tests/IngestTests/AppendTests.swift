@@ -54,7 +54,8 @@ final class AppendTests: IngestTestCase {
                            try x.read(channel: c, trajectory: k, timeIndex: t).map(\.bitPattern), "channel \(c) trajectory \(k) time \(t)")
         } } }
         XCTAssertEqual(try statistics(grown), try statistics(whole))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: grown).sorted(), ["stats.nc", "train.nc"], "no working copies left")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: grown).sorted(), ["stats.nc", "train.nc"],
+                       "no working copies left, nor the first ingest's record (rerunning that ingest is no longer up to date)")
     }
 
     /// New times go to the split whose recorded dates hold them; a gap starts a new trajectory;

@@ -111,7 +111,11 @@ final class IngestTests: IngestTestCase {
             XCTAssertTrue("\($0)".contains("is a file, not a folder"), "\($0)")
         }
         _ = try ingest([good], out: "existing")
-        XCTAssertThrowsError(try ingest([good], out: "existing")) { XCTAssertTrue("\($0)".contains("--overwrite"), "\($0)") }
+        // The same request again finds its dataset complete (a rerun, e.g. after a kill): nothing to do.
+        var again = DatasetIngest(IngestRequest(files: [good], output: scratch + "/existing"))
+        try again.run()
+        XCTAssertTrue(again.upToDate)
+        XCTAssertThrowsError(try ingest([good], out: "existing") { $0.trajectoryLength = 1 }) { XCTAssertTrue("\($0)".contains("--overwrite"), "\($0)") }
         XCTAssertNoThrow(try ingest([good], out: "existing") { $0.overwrite = true })
     }
 }
