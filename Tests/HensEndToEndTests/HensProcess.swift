@@ -12,8 +12,25 @@ struct HensProcess {
         let stdout: String
         /// Standard error.
         let stderr: String
+        /// Whether a signal ended the process (`status` is then the signal's number).
+        var killedBySignal = false
+        /// Whether the process outlived its time limit and was killed for it.
+        var timedOut = false
+        /// Wall time from start to end, seconds.
+        var seconds = 0.0
         /// The lines of standard error.
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    /// What to do to a running process: a signal sent after a delay, and a time limit after
+    /// which it is killed (SIGKILL) and reported as timed out.
+    struct Supervision {
+        /// Signal and seconds after the start.
+        var signal: (number: Int32, after: Double)?
+        /// Seconds before the process is killed.
+        var timeLimit: Double?
+        /// Address-space limit in bytes (`prlimit --as`), nil for none.
+        var addressSpace: Int?
     }
 
     /// `HENS` from the environment, else the `hens` beside this test bundle (`swift build
@@ -32,25 +49,48 @@ struct HensProcess {
     /// Runs `executable` (hens unless given) with `arguments`, the test process's environment
     /// minus the BLAS presets the tests control, plus `environment`; waits for it to end.
     static func run(_ arguments: [String], environment: [String: String] = [:], executable: String = HensProcess.executable,
-                    in folder: String = HensProcess.packageRoot) throws -> Result {
+                    in folder: String = HensProcess.packageRoot, supervision: Supervision = Supervision()) throws -> Result {
         let scratch = NSTemporaryDirectory() + "hens-e2e-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         _ = FileManager.default.createFile(atPath: scratch + "/out", contents: nil)
         _ = FileManager.default.createFile(atPath: scratch + "/err", contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        if let bytes = supervision.addressSpace {
+            // prlimit execs hens, so the pid, the signals and the exit status are hens' own.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--as=\(bytes)", "--", executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var env = ProcessInfo.processInfo.environment
         for key in ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "HENS_BLAS_KERNEL", "HENS_BLAS_REEXEC"] { env.removeValue(forKey: key) }
         process.environment = env.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/out"))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/err"))
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
+        let start = Date()
         try process.run()
-        process.waitUntilExit()
+        var timedOut = false
+        if let (number, delay) = supervision.signal, ended.wait(timeout: .now() + delay) == .timedOut {
+            kill(process.processIdentifier, number)
+        }
+        if let limit = supervision.timeLimit {
+            if ended.wait(timeout: .now() + max(0, limit - Date().timeIntervalSince(start))) == .timedOut {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                ended.wait()
+            }
+        } else {
+            ended.wait()
+        }
+        let seconds = Date().timeIntervalSince(start)
         let text = { (name: String) in String(decoding: FileManager.default.contents(atPath: scratch + "/" + name) ?? Data(), as: UTF8.self) }
-        return Result(status: process.terminationStatus, stdout: text("out"), stderr: text("err"))
+        return Result(status: process.terminationStatus, stdout: text("out"), stderr: text("err"),
+                      killedBySignal: process.terminationReason == .uncaughtSignal, timedOut: timedOut, seconds: seconds)
     }
 
     /// Skips the test when the executable has not been built.
