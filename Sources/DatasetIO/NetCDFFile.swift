@@ -62,8 +62,10 @@ struct NetCDFFile {
         return NetCDFFile(id: ncid, name: displayName, errorKind: .io)
     }
 
-    /// Opens an existing file read-only.
+    /// Opens an existing file read-only, refusing one shorter than its header says
+    /// (`FileIntegrity`): libnetcdf would read the missing part as fill values.
     static func open(path: String) throws -> NetCDFFile {
+        try FileIntegrity.check(path: path)
         var ncid: Int32 = -1
         let status = locked { nc_open(path, NC_NOWRITE, &ncid) }
         try check(status, file: path, what: "open the file as NetCDF", kind: .badInput)

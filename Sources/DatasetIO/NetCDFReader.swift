@@ -109,7 +109,11 @@ public final class NetCDFReader {
     /// Opens a file, refusing anything that is not NetCDF with advice on what it is.
     public init(path: String) throws {
         let kind = try FileKind.detect(path: path)
-        guard kind.isNetCDF else { throw HensError(.badInput, "\(path): \(kind.advice)") }
+        guard kind.isNetCDF else {
+            // A NetCDF file cut inside its first bytes has no full signature: say truncated, not "other format".
+            try FileIntegrity.check(path: path)
+            throw HensError(.badInput, "\(path): \(kind.advice)")
+        }
         self.path = path
         self.kind = kind
         let file = try NetCDFFile.open(path: path)
