@@ -1,11 +1,16 @@
 import ArgumentParser
 import Foundation
+import DatasetIO
 import HensCore
 import NumericsBackend
 
 // The BLAS kernel is chosen before anything else runs: a different kernel means re-executing
 // hens (README "BLAS kernels").
 BLASKernelStartup.apply { FileHandle.standardError.write(Data("hens: \($0)\n".utf8)) }
+
+// Untrusted NetCDF-4/HDF5 files are read first by a child hens (`hens _probe`), so that a
+// damaged file that crashes the HDF5 library ends the child, not this process.
+HDF5Probe.executable = Bundle.main.executablePath
 
 // Errors that hens reports itself become one line on stderr and a documented exit code
 // (README "Exit codes"); argument-parser handles usage errors and --help.
