@@ -12,8 +12,9 @@ import HensCore
 /// attribute, every string variable, and the first and last value of every numeric variable
 /// (metadata and chunk indexes, not the bulk data, so the probe costs a process start and the
 /// header). The parent turns a signal into exit 3 naming the file, and kills a child still
-/// running after `timeout` seconds. Any ordinary error the child met is met again by the
-/// parent's own open, with the usual message.
+/// running after `timeout` seconds. When the child meets an ordinary error, the parent reports
+/// the child's message and never opens the file itself: libhdf5 may read uninitialised memory
+/// on such files, so a file it failed on once can crash it the next time.
 public enum HDF5Probe {
     /// The hens executable that runs the probe; nil (the default, e.g. in unit tests) reads
     /// files in-process without a probe. The CLI sets it at startup.
@@ -29,15 +30,26 @@ public enum HDF5Probe {
     }
 
     /// Probes `path` in a child process when it is an HDF5 file and a probe executable is set.
-    /// - Throws: `.badInput` naming the file when the child died of a signal or had to be killed.
+    /// - Throws: `.badInput` naming the file when the child died of a signal, had to be killed or
+    /// could not read the file (then with the child's own message).
     static func check(path: String) throws {
         guard let executable, try isHDF5(path) else { return }
+        // The child's one error line goes to a file: a pipe could fill while nobody reads it.
+        let messages = NSTemporaryDirectory() + "hens-probe-\(getpid())-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: messages, contents: nil), let sink = FileHandle(forWritingAtPath: messages) else {
+            throw HensError(.io, "\(messages): cannot create the probe's message file")
+        }
+        defer {
+            try? sink.close()
+            try? FileManager.default.removeItem(atPath: messages)
+        }
         let child = Process()
         child.executableURL = URL(fileURLWithPath: executable)
         child.arguments = [subcommand, path]
+        child.environment = ProcessInfo.processInfo.environment.merging(["HENS_LOG_FORMAT": "text"]) { $1 }
         child.standardInput = FileHandle.nullDevice
         child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
+        child.standardError = sink
         let finished = DispatchSemaphore(value: 0)
         child.terminationHandler = { _ in finished.signal() }
         do { try child.run() } catch {
@@ -52,6 +64,11 @@ public enum HDF5Probe {
         }
         if child.terminationReason == .uncaughtSignal {
             throw HensError(.badInput, "\(path): malformed HDF5 file (the HDF5 library crashed reading it)")
+        }
+        guard child.terminationStatus == 0 else {
+            let text = String(decoding: FileManager.default.contents(atPath: messages) ?? Data(), as: UTF8.self)
+            let line = text.split(separator: "\n").last { $0.hasPrefix("hens: error: ") }.map { String($0.dropFirst("hens: error: ".count)) }
+            throw HensError(.badInput, line ?? "\(path): cannot be read as NetCDF-4/HDF5 (the probe exited \(child.terminationStatus))")
         }
     }
 
