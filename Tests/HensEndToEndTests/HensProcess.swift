@@ -8,6 +8,10 @@ struct HensProcess {
     struct Result {
         /// The exit status (a signal's number when the process was killed).
         let status: Int32
+        /// Whether a signal ended the process (then `status` is the signal's number).
+        let signalled: Bool
+        /// Whether `run` killed the process for outliving its time limit.
+        var timedOut = false
         /// Standard output.
         let stdout: String
         /// Standard error.
@@ -30,9 +34,10 @@ struct HensProcess {
     }
 
     /// Runs `executable` (hens unless given) with `arguments`, the test process's environment
-    /// minus the BLAS presets the tests control, plus `environment`; waits for it to end.
+    /// minus the BLAS presets the tests control, plus `environment`; waits for it to end, or
+    /// kills it (SIGKILL) after `timeout` seconds, so that a hang fails a test instead of stalling it.
     static func run(_ arguments: [String], environment: [String: String] = [:], executable: String = HensProcess.executable,
-                    in folder: String = HensProcess.packageRoot) throws -> Result {
+                    in folder: String = HensProcess.packageRoot, timeout: TimeInterval? = nil) throws -> Result {
         let scratch = NSTemporaryDirectory() + "hens-e2e-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -47,10 +52,16 @@ struct HensProcess {
         process.environment = env.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/out"))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/err"))
+        let started = Date()
         try process.run()
+        let watchdog = DispatchWorkItem { [pid = process.processIdentifier] in kill(pid, SIGKILL) }
+        if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog) }
         process.waitUntilExit()
+        watchdog.cancel()
         let text = { (name: String) in String(decoding: FileManager.default.contents(atPath: scratch + "/" + name) ?? Data(), as: UTF8.self) }
-        return Result(status: process.terminationStatus, stdout: text("out"), stderr: text("err"))
+        return Result(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+                      timedOut: timeout.map { process.terminationStatus == SIGKILL && Date().timeIntervalSince(started) >= $0 } ?? false,
+                      stdout: text("out"), stderr: text("err"))
     }
 
     /// Skips the test when the executable has not been built.
