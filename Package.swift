@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "BenchmarksTests", dependencies: ["HensTestSupport", "Benchmarks", "HensCore"]),
         // The built hens executable run as a user runs it: exit codes, one-line errors, BLAS kernel
         // selection, bit-identical generation under load (make check; not part of the unit passes).
-        .testTarget(name: "HensEndToEndTests", dependencies: ["HensTestSupport"]),
+        .testTarget(name: "HensEndToEndTests", dependencies: ["HensTestSupport", "HensCore"]),
         // The module graph's layering rules, read from Package.swift and the import lines.
         .testTarget(name: "ArchitectureTests"),
     ],

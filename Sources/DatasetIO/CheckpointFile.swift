@@ -327,7 +327,7 @@ public struct Checkpoint: Equatable, Sendable {
             throw fail("no such checkpoint file")
         }
         let nc: NetCDFFile
-        do { nc = try NetCDFFile.open(path: path) } catch let error as HensError {
+        do { nc = try NetCDFFile.open(path: path, untrusted: true) } catch let error as HensError {
             // libnetcdf's reason ("Unknown file format", "HDF error") means little on its own.
             throw fail("not a readable checkpoint, the file is damaged, truncated or not NetCDF (\(error.message.dropPrefix(path + ": ")))")
         }

@@ -78,8 +78,13 @@ struct NetCDFFile {
         return NetCDFFile(id: ncid, name: displayName, errorKind: .io)
     }
 
-    /// Opens an existing file read-only.
-    static func open(path: String) throws -> NetCDFFile {
+    /// Opens an existing file read-only, refusing one shorter than its header says
+    /// (`FileIntegrity`): libnetcdf would read the missing part as fill values. An `untrusted`
+    /// file (an input from elsewhere, a checkpoint) in HDF5 is first read by a child process
+    /// (`HDF5Probe`), since a damaged one can crash or hang the HDF5 library.
+    static func open(path: String, untrusted: Bool = false) throws -> NetCDFFile {
+        try FileIntegrity.check(path: path)
+        if untrusted { try HDF5Probe.check(path: path) }
         var ncid: Int32 = -1
         let status = locked { nc_open(path, NC_NOWRITE, &ncid) }
         try check(status, file: path, what: "open the file as NetCDF", kind: .badInput)

@@ -106,13 +106,23 @@ public final class NetCDFReader {
     public let globalAttributes: [String: Attribute]
     private let file: NetCDFFile
 
-    /// Opens a file, refusing anything that is not NetCDF with advice on what it is.
-    public init(path: String) throws {
+    /// Opens a file, refusing anything that is not NetCDF with advice on what it is. An HDF5
+    /// file is read by a child process first (`HDF5Probe`) when the CLI has set one up.
+    public convenience init(path: String) throws {
+        try self.init(path: path, probing: true)
+    }
+
+    /// Opens a file; `probing` false is the probe's own child reading it.
+    init(path: String, probing: Bool) throws {
         let kind = try FileKind.detect(path: path)
-        guard kind.isNetCDF else { throw HensError(.badInput, "\(path): \(kind.advice)") }
+        guard kind.isNetCDF else {
+            // A NetCDF file cut inside its first bytes has no full signature: say truncated, not "other format".
+            try FileIntegrity.check(path: path)
+            throw HensError(.badInput, "\(path): \(kind.advice)")
+        }
         self.path = path
         self.kind = kind
-        let file = try NetCDFFile.open(path: path)
+        let file = try NetCDFFile.open(path: path, untrusted: probing)
         self.file = file
         do {
             formatDescription = Self.format(of: file)
@@ -181,6 +191,24 @@ public final class NetCDFReader {
             return try file.getStrings(variable: variable.id, length: variable.shape[0])
         }
         throw HensError(.badInput, "\(path): variable '\(variable.name)' is not a list of strings")
+    }
+
+    /// Reads what a damaged HDF5 file hides its traps in (`HDF5Probe`): every string variable
+    /// whole (their values live in the global heap) and the first and last value of every
+    /// numeric variable (the ends of its chunk index). Attributes were read on opening.
+    func touchEveryVariable() throws {
+        for v in variables where v.count > 0 {
+            if v.typeName == "string" {
+                var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: v.count)
+                try file.call("read variable '\(v.name)'") {
+                    nc_get_vara_string(file.id, v.id, v.shape.map { _ in 0 }, v.shape, &pointers)
+                }
+                _ = NetCDFFile.locked { nc_free_string(v.count, &pointers) }
+            } else if v.isNumeric {
+                _ = try readDoubles(v, start: v.shape.map { _ in 0 }, count: v.shape.map { _ in 1 })
+                _ = try readDoubles(v, start: v.shape.map { $0 - 1 }, count: v.shape.map { _ in 1 })
+            }
+        }
     }
 
     private static func format(of file: NetCDFFile) -> String {

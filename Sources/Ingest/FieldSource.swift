@@ -59,7 +59,10 @@ public struct FieldSource {
         guard let lat = roles.firstIndex(of: .latitude), let lon = roles.firstIndex(of: .longitude) else {
             throw HensError(.badInput, "\(where_) has dims (\(v.dimensions.joined(separator: ", "))): no latitude/longitude dimensions")
         }
-        let conversion = try UnitConversion(from: v.attributes["units"]?.text, for: mapped, variable: v.name)
+        let conversion: UnitConversion
+        do { conversion = try UnitConversion(from: v.attributes["units"]?.text, for: mapped, variable: v.name) } catch let error as HensError {
+            throw HensError(error.kind, "\(file.path): \(error.message)")  // the message names the variable, not its file
+        }
         // Time axis: a dimension, or a scalar time coordinate (one field per file, as cfgrib
         // writes GRIB forecasts: `valid_time` is preferred over the reference `time`).
         let time = roles.firstIndex(of: .time)

@@ -8,10 +8,21 @@ public struct Inspection {
     public let path: String
     public private(set) var lines: [String] = []
     public private(set) var problems: [String] = []
+    /// Set when the file cannot be trusted at all (shorter than its header says, or its header
+    /// is cut off): the report then holds only the format and that problem, and the caller
+    /// should exit with this error (exit 3), since every value read from it could be fill.
+    public private(set) var refusal: HensError?
 
     /// Inspects a file. Throws only when it cannot be opened as NetCDF at all.
     public init(path: String) throws {
         self.path = path
+        if let problem = try FileIntegrity.problem(path: path) {
+            lines.append("\(path): \(try FileKind.detect(path: path).rawValue)")
+            problems.append(problem)
+            lines += ["problems:", "  - " + problem]
+            refusal = HensError(.badInput, "\(path): \(problem)")
+            return
+        }
         let source = try NetCDFReader(path: path)
         lines.append("\(path): \(source.kind.rawValue) (\(source.formatDescription))")
         let dims = source.dimensions.map { "\($0.name)=\($0.length)\($0.isUnlimited ? " (unlimited)" : "")" }

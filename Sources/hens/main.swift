@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import DatasetIO
 import HensCore
 import NumericsBackend
 
@@ -8,6 +9,10 @@ import NumericsBackend
 BLASKernelStartup.apply { FileHandle.standardError.write(Data("hens: \($0)\n".utf8)) }
 // SIGINT/SIGTERM/SIGHUP remove this process's temporaries and exit 128 + signal (README "Exit codes").
 Interruption.install()
+
+// Untrusted NetCDF-4/HDF5 files are read first by a child hens (`hens _probe`), so that a
+// damaged file that crashes the HDF5 library ends the child, not this process.
+HDF5Probe.executable = Bundle.main.executablePath
 
 // Errors that hens reports itself become one line on stderr and a documented exit code
 // (README "Exit codes"); argument-parser handles usage errors and --help. hens leaves through

@@ -51,6 +51,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(bad.stderrLines, ["hens: error: --member must be ≥ 0, got -1"])
     }
 
+    /// Half a NetCDF-3 file (a partial download) used to ingest as constants with exit 0 and to
+    /// inspect as "problems: none found"; both now refuse it naming both sizes.
+    func testATruncatedInputIsRefusedByInspectAndIngest() throws {
+        let folder = try temporaryFolder("hens-e2e")
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: HensProcess.packageRoot + "/data-samples/era5-eda-oldcds.nc"))
+        let file = folder + "/data.nc"
+        try data.prefix(1_172_314).write(to: URL(fileURLWithPath: file))
+        let line = "hens: error: \(file): truncated: the header implies at least 2,344,628 bytes, the file has 1,172,314 (copied or downloaded partly?)"
+        let inspect = try HensProcess.run(["inspect", file])
+        XCTAssertEqual(inspect.status, 3, inspect.stderr)
+        XCTAssertEqual(inspect.stdout, "\(file): NetCDF-3 64-bit offset\nproblems:\n  - truncated: the header implies at least 2,344,628 bytes, the file has 1,172,314 (copied or downloaded partly?)\n")
+        XCTAssertEqual(inspect.stderrLines, [line])
+        let ingest = try HensProcess.run(["ingest", file, "--out", folder + "/dataset", "--quiet"])
+        XCTAssertEqual(ingest.status, 3, ingest.stderr)
+        XCTAssertEqual(ingest.stderrLines, [line])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/dataset"))
+    }
+
     func testHeadlineScoresFromAScoresFolder() throws {
         let folder = try temporaryFolder("hens-e2e")
         try """

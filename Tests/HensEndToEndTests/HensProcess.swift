@@ -47,7 +47,9 @@ struct HensProcess {
     }
 
     /// Runs `executable` (hens unless given) with `arguments`, the test process's environment
-    /// minus the BLAS presets the tests control, plus `environment`; waits for it to end.
+    /// minus the BLAS presets the tests control, plus `environment`; waits for it to end, or
+    /// kills it (SIGKILL) after `supervision.timeLimit` seconds, so that a hang fails a test
+    /// instead of stalling it.
     static func run(_ arguments: [String], environment: [String: String] = [:], executable: String = HensProcess.executable,
                     in folder: String = HensProcess.packageRoot, supervision: Supervision = Supervision()) throws -> Result {
         let scratch = NSTemporaryDirectory() + "hens-e2e-\(getpid())-\(UUID().uuidString)"
@@ -70,27 +72,25 @@ struct HensProcess {
         process.environment = env.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/out"))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/err"))
-        let ended = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in ended.signal() }
         let start = Date()
         try process.run()
-        var timedOut = false
-        if let (number, delay) = supervision.signal, ended.wait(timeout: .now() + delay) == .timedOut {
-            kill(process.processIdentifier, number)
+        let pid = process.processIdentifier
+        let timedOut = Flag()
+        var watchdogs: [DispatchWorkItem] = []
+        if let (number, delay) = supervision.signal {
+            watchdogs.append(DispatchWorkItem { kill(pid, number) })
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay, execute: watchdogs[0])
         }
         if let limit = supervision.timeLimit {
-            if ended.wait(timeout: .now() + max(0, limit - Date().timeIntervalSince(start))) == .timedOut {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                ended.wait()
-            }
-        } else {
-            ended.wait()
+            watchdogs.append(DispatchWorkItem { timedOut.set(); kill(pid, SIGKILL) })
+            DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: watchdogs.last!)
         }
+        process.waitUntilExit()
+        for watchdog in watchdogs { watchdog.cancel() }
         let seconds = Date().timeIntervalSince(start)
         let text = { (name: String) in String(decoding: FileManager.default.contents(atPath: scratch + "/" + name) ?? Data(), as: UTF8.self) }
         return Result(status: process.terminationStatus, stdout: text("out"), stderr: text("err"),
-                      killedBySignal: process.terminationReason == .uncaughtSignal, timedOut: timedOut, seconds: seconds)
+                      killedBySignal: process.terminationReason == .uncaughtSignal, timedOut: timedOut.value, seconds: seconds)
     }
 
     /// Skips the test when the executable has not been built.
@@ -98,5 +98,13 @@ struct HensProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw XCTSkip("no hens executable at \(executable) (build with swift build --build-tests, or set HENS)")
         }
+    }
+
+    /// A flag set by a watchdog on another thread.
+    private final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var isSet = false
+        func set() { lock.withLock { isSet = true } }
+        var value: Bool { lock.withLock { isSet } }
     }
 }
