@@ -88,6 +88,14 @@ public final class EnsembleForecast {
         let summaryBytes = 2 * 40 * config.outputSteps.count * outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount)
         let fixed = models.reduce(0) { $0 + $1.byteCount } + summaryBytes + 64 << 20
         batchSize = try config.batchSize ?? BatchPlan.size(budget: config.memoryBytes, fixed: fixed, perMember: perMember)
+        // An explicit batch size skips the memory budget; it must still fit the machine, or the
+        // first batch would be an allocation failure rather than a message.
+        let inFlight = SizeEstimate.product(perMember, min(batchSize, config.members))
+        let physical = Int64(clamping: ProcessInfo.processInfo.physicalMemory)
+        guard inFlight <= physical else {
+            throw HensError.invalid("batch_size", "at most what fits in memory: \(min(batchSize, config.members)) members in flight need "
+                                    + "\(DiskSpace.format(inFlight)), this machine has \(DiskSpace.format(physical))")
+        }
     }
 
     /// τ_c per model channel, physical units: explicit `amplitudes` first, else factor × the

@@ -27,6 +27,9 @@ public enum ModelClimateBuilder {
     /// calendar window around `day` (month, day) when given, then `initCount` spread evenly.
     public static func initialTimes(_ forecast: EnsembleForecast, day: (month: Int, day: Int)?, windowDays: Double) throws -> [InitialTime] {
         let config = forecast.config
+        guard windowDays.isFinite, (0...183).contains(windowDays) else {
+            throw HensError.invalid("--window-days", "0…183 days (half a year either side covers every day), got \(windowDays)")
+        }
         guard config.initialTimes != "test" else {
             throw HensError.invalid("init", "a split other than test for the model climate (it would see the verifying cases); use climate")
         }

@@ -41,10 +41,18 @@ extension EvaluationOptions {
             throw HensError.invalid(label("lat_weights"), "one of \(LatitudeWeighting.allCases.map(\.rawValue).joined(separator: ", ")), got '\(weights)'")
         }
         weighting = w
-        events = try doc.stringListMap("events", default: [:]).mapValues { try $0.map(EventThreshold.init) }
-        defaultEvents = try doc.strings("default_events", default: defaultEvents.map(\.description)).map(EventThreshold.init)
-        tailPercentiles = try doc.strings("tails", default: tailPercentiles.map { "p" + EventThreshold.format($0) }).map {
-            guard case let .percentile(p) = try EventThreshold($0) else {
+        // Each list's errors name its own key (or option), not the events key.
+        func thresholds(_ texts: [String], _ key: String) throws -> [EventThreshold] {
+            try texts.map { text in
+                do { return try EventThreshold(text) } catch {
+                    throw HensError.invalid(label(key), "thresholds such as 20 or climatological percentiles such as p90, got '\(text)'")
+                }
+            }
+        }
+        events = try doc.stringListMap("events", default: [:]).mapValues { try thresholds($0, "events") }
+        defaultEvents = try thresholds(doc.strings("default_events", default: defaultEvents.map(\.description)), "default_events")
+        tailPercentiles = try thresholds(doc.strings("tails", default: tailPercentiles.map { "p" + EventThreshold.format($0) }), "tails").map {
+            guard case let .percentile(p) = $0 else {
                 throw HensError.invalid(label("tails"), "climatological percentiles such as p95, got '\($0)'")
             }
             return p

@@ -66,3 +66,18 @@ public func removeOrphanedTemporaries(of path: String, tags: [String] = ["tmp"])
         }
     }
 }
+
+/// Refuses, before any work, an output file path that cannot be written at the end: an
+/// existing folder, or a path whose folder does not exist (a long run would otherwise fail
+/// only when it renames its finished file into place).
+/// - Throws: `HensError(.invalidArgument)` naming `option` and the path.
+public func checkOutputFilePath(_ path: String, option: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw HensError.invalid(option, "a file path, but \(path) is a folder")
+    }
+    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw HensError.invalid(option, "a file in an existing folder, but \(parent) is not one")
+    }
+}

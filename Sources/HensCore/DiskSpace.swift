@@ -55,9 +55,10 @@ public enum DiskSpace {
 /// Why a write failed, in the words of the operating system, when the failing library does
 /// not say.
 public enum WriteFailure {
-    /// Free space below which a failed write is put down to a full file system: a file being
-    /// flushed needs at least a few blocks, and a failure with this little left is not chance.
-    static let nearlyFull: Int64 = 256 << 10
+    /// Free space below which a failed write is put down to a full file system: libhdf5 writes
+    /// whole chunks (often megabytes), so a chunk may fail with some space still free, and a
+    /// failure with this little left is not chance.
+    static let nearlyFull: Int64 = 8 << 20
 
     /// "no space left on device" (or the quota or size-limit error) when `errno` says so or
     /// the file system of `path` is (nearly) full; nil when neither explains the failure.

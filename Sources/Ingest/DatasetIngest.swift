@@ -287,13 +287,20 @@ public struct DatasetIngest {
 
     // MARK: Shared steps
 
-    /// Refuses an output folder that already holds a dataset (unless overwriting) or whose path
-    /// is blocked by a regular file.
+    /// Refuses an output folder that already holds a dataset (unless overwriting), holds files
+    /// that are not a dataset's (never removed, even with --overwrite: the folder is replaced
+    /// whole), or whose path is blocked by a regular file.
     private func checkOutputFolder(_ r: IngestRequest) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: r.output, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw HensError(.io, "\(r.output): exists and is not a folder") }
             let existing = (try? FileManager.default.contentsOfDirectory(atPath: r.output)) ?? []
+            let datasetFiles = Set(DatasetLayout.splits.map { $0 + ".nc" } + [DatasetLayout.stats, RunInputs.fileName])
+            let foreign = existing.filter { !datasetFiles.contains($0) }.sorted()
+            guard foreign.isEmpty else {
+                throw HensError(.badInput, "\(r.output): holds files that are not a hens dataset's (\(foreign.prefix(3).joined(separator: ", "))"
+                                + "\(foreign.count > 3 ? ", …" : "")) and hens will not remove them; empty the folder or choose another --out")
+            }
             if existing.contains(DatasetLayout.stats) || existing.contains(DatasetLayout.train), !r.overwrite {
                 throw HensError(.io, "\(r.output): already holds a dataset; pass --overwrite to replace it or --append to add new times")
             }

@@ -24,6 +24,9 @@ public struct DateRange: Sendable, Equatable {
                 throw HensError.invalid(option, "dates as YYYY, YYYY-MM or YYYY-MM-DD, got '\(t)'")
             }
             let v = f.map { $0! }
+            guard v.count < 2 || (1...12).contains(v[1]), v.count < 3 || (1...31).contains(v[2]) else {
+                throw HensError.invalid(option, "dates with months 1…12 and days 1…31, got '\(t)'")
+            }
             if end { return (v[0], v.count > 1 ? v[1] : 12, v.count > 2 ? v[2] : 31) }
             return (v[0], v.count > 1 ? v[1] : 1, v.count > 2 ? v[2] : 1)
         }

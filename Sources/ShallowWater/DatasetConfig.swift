@@ -112,8 +112,8 @@ public struct SWEDatasetConfig: Sendable {
         guard mach > 0, mach < 1 else { throw fail("mach", "must be in (0, 1), got \(mach)") }
         guard llimit >= 2 else { throw fail("llimit", "must be at least 2, got \(llimit)") }
         guard !channels.isEmpty else { throw fail("channels", "must name at least one channel") }
-        guard splits.contains(where: { $0.trajectories > 0 }) else { throw fail("splits", "must ask for at least one trajectory") }
         for s in splits where s.trajectories < 0 { throw fail("splits.\(s.name)", "must be ≥ 0, got \(s.trajectories)") }
+        guard splits.contains(where: { $0.trajectories > 0 }) else { throw fail("splits", "must ask for at least one trajectory") }
     }
 
     /// The most rows of a generated grid: 1024 rows already take about 2 GiB of Legendre tables

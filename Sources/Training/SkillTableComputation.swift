@@ -33,6 +33,9 @@ extension SkillTable {
                                                   samples: Int = 32) throws -> SkillTable {
         guard samples >= 1 else { throw HensError.invalid("--samples", "at least 1, got \(samples)") }
         if let leads, leads < 1 { throw HensError.invalid("--leads", "at least 1 step, got \(leads)") }
+        guard DatasetLayout.splits.contains(split) else {
+            throw HensError.invalid("--split", "one of \(DatasetLayout.splits.joined(separator: ", ")), got '\(split)'")
+        }
         let splitPath = DatasetLayout.splitPath(dataset, split)
         guard FileManager.default.fileExists(atPath: splitPath) else {
             throw HensError(.badInput, "\(splitPath): missing split file")

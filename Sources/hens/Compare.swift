@@ -28,6 +28,7 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         try global.apply()
+        guard (2...1_000_000).contains(replicates) else { throw HensError.invalid("--replicates", "2…1000000, got \(replicates)") }
         let fileA = try LabelledArrays.read(path: a), fileB = try LabelledArrays.read(path: b)
         func axes(_ f: LabelledArrays, _ path: String) throws -> (inits: [String], leads: [Double], channels: [String], bands: [String], values: [Double]) {
             guard let i = f.axis("init")?.labels, let l = f.axis("lead")?.values, let c = f.axis("channel")?.labels,

@@ -32,6 +32,7 @@ struct ModelClimate: ParsableCommand {
 
     func run() throws {
         try global.apply()
+        try checkOutputFilePath(out, option: "--out")
         var doc = try ConfigDocument(path: config, overrides: [
             .value("init_count", initCount, option: "--init-count"), .value("members", ensembleSize, option: "--ensemble-size"),
             .path("dataset", dataset, option: "--dataset"), .paths("checkpoints", checkpoints, option: "--checkpoints"),

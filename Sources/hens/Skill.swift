@@ -26,6 +26,7 @@ struct Skill: ParsableCommand {
 
     func run() throws {
         try global.apply()
+        try checkOutputFilePath(out, option: "--out")
         let clock = Stopwatch()
         let table = try SkillTable.compute(checkpointPath: checkpoint, dataset: dataset, split: split, leads: leads,
                                            samples: samples)

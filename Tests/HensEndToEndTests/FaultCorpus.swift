@@ -67,8 +67,10 @@ private extension FaultCase {
     func files(_ files: [String: String]) -> FaultCase { with { $0.files = files } }
     func copies(_ copies: [String: String]) -> FaultCase { with { $0.copies = copies } }
     func leaving(_ leftovers: Leftovers) -> FaultCase { with { $0.leftovers = leftovers } }
-    func disk(_ size: String, free: Int? = nil) -> FaultCase { with { $0.disk = size; $0.diskFree = free } }
-    func signal(_ number: Int32, after: Double) -> FaultCase { with { $0.signal = (number, after); $0.leftovers = .resumable } }
+    /// Full-disk cases do real work up to the failing write: 4 GiB of address space, as signals.
+    func disk(_ size: String, free: Int? = nil) -> FaultCase { with { $0.disk = size; $0.diskFree = free; $0.memory = 4 << 30 } }
+    /// Real work reserves more address space than refusals (a malloc arena per thread): 4 GiB.
+    func signal(_ number: Int32, after: Double) -> FaultCase { with { $0.signal = (number, after); $0.leftovers = .resumable; $0.memory = 4 << 30 } }
 }
 
 /// Commands of the fixture's stages with its small configurations (run from the package root).
@@ -91,25 +93,25 @@ enum FaultCorpus {
 
     static let options: [FaultCase] = [
         c(.option, "\(Stage.generate) --out OUT --threads 0", 2, "--threads: at least 1", "got 0"),
-        c(.option, "\(Stage.generate) --out OUT --threads -3", 2, "--threads"),
+        c(.option, "\(Stage.generate) --out OUT --threads=-3", 2, "--threads"),
         c(.option, "\(Stage.generate) --out OUT --threads many", 64, "--threads"),
         c(.option, "\(Stage.generate) --out OUT --log-format xml", 64, "--log-format"),
         c(.option, "\(Stage.generate) --out OUT --trajectory-length 0h", 2, "trajectory_length", "positive multiple"),
-        c(.option, "\(Stage.generate) --out OUT --trajectory-length soon", 2, "trajectory_length"),
+        c(.option, "\(Stage.generate) --out OUT --trajectory-length soon", 2, "--trajectory-length", "soon"),
         c(.option, "\(Stage.generate) --out OUT --splits train=1,tomorrow=2", 2, "tomorrow"),
-        c(.option, "\(Stage.generate) --out OUT --splits train=-1", 2, "train"),
+        c(.option, "\(Stage.generate) --out OUT --splits train=-1", 2, "splits.train", "-1"),
         c(.option, "\(Stage.generate) --out OUT --channels geopotential,humidity", 2, "humidity"),
-        c(.option, "\(Stage.generate) --out OUT --seed -5", 2, "seed"),
+        c(.option, "\(Stage.generate) --out OUT --seed=-5", 2, "seed"),
         c(.option, "\(Stage.ingest) --out OUT --valid 2017-01-01..2017-01-02", 2, "--valid: dates that no other split has", "overlaps train 2017-01-01"),
         c(.option, "\(Stage.ingest) --out OUT --member=-1", 2, "--member must be ≥ 0, got -1"),
         c(.option, "\(Stage.ingest) --out OUT --grid hexagonal:10x20", 2, "--grid", "KIND:NLATxNLON"),
         c(.option, "\(Stage.ingest) --out OUT --regrid nearest-ish", 2, "--regrid"),
-        c(.option, "\(Stage.ingest) --out OUT --train 2017-13-01..2017-13-02", 2, "--train"),
+        c(.option, "\(Stage.ingest) --out OUT --train 2017-13-01..2017-13-02", 2, "--train", "2017-13-01"),
         c(.option, "train --dataset FX/dataset --out OUT --seeds 1,2 --checkpoints 2", 2, "--seeds", "--checkpoints", "not both"),
         c(.option, "\(Stage.train) --out OUT --epochs 0", 2, "epochs"),
         c(.option, "train --dataset FX/dataset --out OUT --seeds one", 2, "--seeds"),
         c(.option, "\(Stage.train) --out OUT --samples-per-epoch 2", 2, "samples_per_epoch", "batch_size"),
-        c(.option, "\(Stage.skill) --out OUT --split tomorrow", 2, "tomorrow"),
+        c(.option, "\(Stage.skill) --out OUT --split tomorrow", 2, "--split", "tomorrow"),
         c(.option, "\(Stage.skill) --out OUT --samples 0", 2, "--samples"),
         c(.option, "\(Stage.forecast) --out OUT --batch-size 8 --memory 1GiB", 2, "--batch-size", "--memory", "not both"),
         c(.option, "\(Stage.forecast) --out OUT --batch-size 0", 2, "batch_size"),
@@ -125,22 +127,22 @@ enum FaultCorpus {
         c(.option, "\(Stage.forecast) --out OUT --shard half", 2, "--shard"),
         c(.option, "\(Stage.forecast) --out OUT --members 99", 2, "--members"),
         c(.option, "\(Stage.forecast) --out OUT --init yesterday", 2, "init"),
-        c(.option, "\(Stage.forecast) --out OUT --seed -1", 2, "seed"),
+        c(.option, "\(Stage.forecast) --out OUT --seed=-1", 64, "--seed"),
         c(.option, "\(Stage.forecast) --out OUT --shard 1/2 --restart-changed", 2, "--restart-changed"),
         c(.option, "\(Stage.mclimate) --out OUT --ensemble-size 0", 2, "members"),
         c(.option, "\(Stage.mclimate) --out OUT --date 13-45", 2, "--date"),
-        c(.option, "\(Stage.mclimate) --out OUT --window-days -1", 2, "window"),
+        c(.option, "\(Stage.mclimate) --out OUT --window-days=-1", 2, "--window-days"),
         c(.option, "\(Stage.evaluate) --out OUT --lat-weights sideways", 2, "--lat-weights: one of cos, area, gauss, got 'sideways'"),
         c(.option, "\(Stage.evaluate) --out OUT --bootstrap-leads 99", 2, "bootstrap_leads", "lead indices"),
-        c(.option, "\(Stage.evaluate) --out OUT --bootstrap-sizes 1", 2, "bootstrap_sizes"),
-        c(.option, "\(Stage.evaluate) --out OUT --bootstrap-replicates 1", 2, "bootstrap_replicates"),
+        c(.option, "\(Stage.evaluate) --out OUT --bootstrap-sizes 1", 2, "--bootstrap-sizes"),
+        c(.option, "\(Stage.evaluate) --out OUT --bootstrap-replicates 1", 2, "--bootstrap-replicates"),
         c(.option, "\(Stage.evaluate) --out OUT --events wind_speed:fast", 2, "fast"),
         c(.option, "\(Stage.evaluate) --out OUT --channels humidity", 2, "humidity"),
         c(.option, "\(Stage.evaluate) --out OUT --memory 0", 2, "memory"),
-        c(.option, "scores FX/scores --lead 999", 2, "--lead"),
-        c(.option, "scores FX/scores --band arctic-circle", 2, "--band"),
-        c(.option, "compare FX/scores FX/scores --score skill-ish", 2, "--score"),
-        c(.option, "compare FX/scores FX/scores --replicates 0", 2, "--replicates"),
+        c(.option, "scores FX/scores --lead 999", 3, "scores.csv", "lead 999"),
+        c(.option, "scores FX/scores --band arctic-circle", 3, "scores.csv", "arctic-circle"),
+        c(.option, "compare FX/scores/scores.nc FX/scores/scores.nc --score skill-ish", 2, "--score"),
+        c(.option, "compare FX/scores/scores.nc FX/scores/scores.nc --replicates 0", 2, "--replicates"),
         c(.option, "\(Stage.report) --out OUT --lead 999", 2, "--lead"),
         c(.option, "check sht --nlat 0", 2, "nlat"),
         c(.option, "check sht --grid hexagonal", 2, "grid"),
@@ -151,7 +153,7 @@ enum FaultCorpus {
 
     static let configurations: [FaultCase] = [
         c(.configuration, "generate swe --config CASE/absent.yaml --out OUT", 3, "CASE/absent.yaml: cannot read the configuration file"),
-        c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 2, "CASE/c.yaml").files(["c.yaml": "nlat: [64\n"]),
+        c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 3, "CASE/c.yaml", "not valid YAML").files(["c.yaml": "nlat: [64\n"]),
         c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 2, "colour").files(["c.yaml": "nlat: 64\ndt: 150\ndt_out: 1h\ntrajectory_length: 2h\ncolour: blue\n"]),
         c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 2, "nlat").files(["c.yaml": "nlat: sixty-four\ndt: 150\ndt_out: 1h\ntrajectory_length: 2h\n"]),
         c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 2, "dt").files(["c.yaml": "nlat: 64\ndt: -150\ndt_out: 1h\ntrajectory_length: 2h\n"]),
@@ -159,7 +161,7 @@ enum FaultCorpus {
         c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 2, "nlat").files(["c.yaml": "dt: 150\ndt_out: 1h\ntrajectory_length: 2h\n"]),
         c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 2, "mach").files(["c.yaml": "nlat: 64\ndt: 150\ndt_out: 1h\ntrajectory_length: 2h\nmach: 3\n"]),
         c(.configuration, "generate swe --config CASE/c.yaml --out OUT", 2, "CASE/c.yaml").files(["c.yaml": ""]),
-        c(.configuration, "ingest --config CASE/c.yaml --out OUT --quiet", 2, "CASE/c.yaml").files(["c.yaml": "inputs: [nothing-here-*.nc]\nvariables: {}\n"]),
+        c(.configuration, "ingest --config CASE/c.yaml --out OUT --quiet", 3, "CASE/c.yaml", "matches no file").files(["c.yaml": "inputs: [nothing-here-*.nc]\nvariables: {}\n"]),
         c(.configuration, "ingest --config CASE/c.yaml --out OUT --quiet", 2, "CASE/c.yaml").files(["c.yaml": "inputs: 7\n"]),
         c(.configuration, "train --dataset FX/dataset --model CASE/m.yaml --out OUT", 2, "CASE/m.yaml").files(["m.yaml": "embed_dim: -4\n"]),
         c(.configuration, "train --dataset FX/dataset --model CASE/m.yaml --out OUT", 2, "CASE/m.yaml").files(["m.yaml": "layers: two\n"]),
@@ -187,7 +189,7 @@ enum FaultCorpus {
         c(.inputFile, "inspect CASE/text.nc", 3, "CASE/text.nc").files(["text.nc": "this is not NetCDF\n"]),
         c(.inputFile, "inspect CASE/grib.nc", 3, "CASE/grib.nc").files(["grib.nc": "GRIB\u{01}\u{02}\u{03}7777"]),
         c(.inputFile, "ingest CASE/text.nc --out OUT --quiet", 3, "CASE/text.nc").files(["text.nc": "this is not NetCDF\n"]),
-        c(.inputFile, "ingest CASE/absent-*.nc --out OUT --quiet", 2, "absent"),
+        c(.inputFile, "ingest CASE/absent-*.nc --out OUT --quiet", 3, "CASE/absent-*.nc", "matches no file"),
         c(.inputFile, "ingest FX/dataset/stats.nc --out OUT --quiet", 3, "stats.nc"),
         c(.inputFile, "train --dataset CASE/nowhere --out OUT --model configs/model-swe-small.yaml --config configs/train-swe-demo.yaml", 3, "CASE/nowhere"),
         c(.inputFile, "train --dataset CASE --out OUT --model configs/model-swe-small.yaml --config configs/train-swe-demo.yaml", 3, "CASE"),
@@ -210,9 +212,9 @@ enum FaultCorpus {
         c(.inputFile, "\(Stage.evaluate) --out OUT --external CASE/x.nc", 3, "CASE/x.nc").files(["x.nc": "not NetCDF"]),
         c(.inputFile, "scores CASE/nowhere", 3, "CASE/nowhere"),
         c(.inputFile, "scores CASE", 3, "CASE").files(["scores.csv": "channel,lead\nz\n"]),
-        c(.inputFile, "compare FX/scores CASE/nowhere", 3, "CASE/nowhere"),
+        c(.inputFile, "compare FX/scores/scores.nc CASE/nowhere.nc", 3, "CASE/nowhere.nc"),
         c(.inputFile, "report FX --scores CASE/nowhere --out OUT --quiet", 3, "CASE/nowhere"),
-        c(.inputFile, "report FX --scores FX/scores --checkpoints CASE/nowhere --out OUT --quiet", 3, "CASE/nowhere"),
+        c(.inputFile, "report FX --scores FX/scores --checkpoints CASE/nowhere --out OUT --quiet", 2, "--checkpoints", "CASE/nowhere"),
     ]
 
     // MARK: Absurd sizes
@@ -224,19 +226,19 @@ enum FaultCorpus {
         c(.size, "\(Stage.forecast) --out OUT --steps 1000000000", 2, "--steps", "at most"),
         c(.size, "\(Stage.forecast) --out OUT --init-count 1000000000", 2, "--init-count", "at most"),
         c(.size, "\(Stage.forecast) --out OUT --memory 1e30GiB", 2, "memory"),
-        c(.size, "\(Stage.forecast) --out OUT --batch-size 1000000000", 2, "batch_size"),
+        c(.size, "\(Stage.forecast) --out OUT --batch-size 1000000 --ensemble-size 1000000", 2, "batch_size", "fits in memory"),
         c(.size, "\(Stage.ingest) --out OUT --grid equiangular:100000x200000", 2, "--grid", "at most 4096"),
         c(.size, "\(Stage.ingest) --out OUT --grid legendre-gauss:64x100000000", 2, "--grid", "at most 8192"),
         c(.size, "generate swe --config CASE/c.yaml --out OUT", 2, "nlat", "at most 1024").files(["c.yaml": "nlat: 1000000\ndt: 150\ndt_out: 1h\ntrajectory_length: 2h\n"]),
         c(.size, "\(Stage.generate) --out OUT --trajectory-length 1e30h", 2, "trajectory_length", "at most"),
         c(.size, "\(Stage.generate) --out OUT --splits train=1000000000", 2, "splits.train", "at most"),
         c(.size, "\(Stage.evaluate) --out OUT --bootstrap-replicates 1000000000000", 2, "--bootstrap-replicates"),
-        c(.size, "\(Stage.evaluate) --out OUT --bootstrap-sizes 4000000000", 2, "bootstrap_sizes"),
+        c(.size, "\(Stage.evaluate) --out OUT --bootstrap-sizes 4000000000", 2, "--bootstrap-sizes", "at most"),
         c(.size, "\(Stage.evaluate) --out OUT --memory 1e40GiB", 2, "memory"),
         c(.size, "check sht --nlat 1000000", 2, "nlat"),
-        c(.size, "\(Stage.train) --out OUT --epochs 100000000000000000000", 2, "--epochs"),
+        c(.size, "\(Stage.train) --out OUT --epochs 100000000000000000000", 64, "--epochs"),
         c(.size, "\(Stage.skill) --out OUT --leads 1000000000", 2, "--leads"),
-        c(.size, "\(Stage.mclimate) --out OUT --ensemble-size 1000000 --init-count 100000", 2, "memory"),
+        c(.size, "\(Stage.mclimate) --out OUT --ensemble-size 999999 --init-count 100000", 2, "memory"),
     ]
 
     // MARK: Output folders
@@ -253,9 +255,9 @@ enum FaultCorpus {
         c(.outputFolder, "\(Stage.forecast) --out CASE/dataset", 3, "CASE/dataset").copies(["dataset": "dataset"]).leaving(.unchanged),
         c(.outputFolder, "\(Stage.train) --out CASE/dataset", 3, "CASE/dataset").copies(["dataset": "dataset"]).leaving(.unchanged),
         c(.outputFolder, "\(Stage.ingest) --out CASE/dataset", 4, "CASE/dataset").copies(["dataset": "dataset"]).leaving(.unchanged),
-        c(.outputFolder, "\(Stage.ingest) --out CASE", 4, "CASE").files(["thesis.tex": "notes"]).leaving(.unchanged),
-        c(.outputFolder, "\(Stage.mclimate) --out CASE/dataset", 3, "CASE/dataset").copies(["dataset": "dataset"]).leaving(.unchanged),
-        c(.outputFolder, "\(Stage.skill) --out CASE/dataset", 3, "CASE/dataset").copies(["dataset": "dataset"]).leaving(.unchanged),
+        c(.outputFolder, "\(Stage.ingest) --out CASE", 3, "CASE", "will not remove them").files(["thesis.tex": "notes"]).leaving(.unchanged),
+        c(.outputFolder, "\(Stage.mclimate) --out CASE/dataset", 2, "--out", "CASE/dataset is a folder").copies(["dataset": "dataset"]).leaving(.unchanged),
+        c(.outputFolder, "\(Stage.skill) --out CASE/dataset", 2, "--out", "CASE/dataset is a folder").copies(["dataset": "dataset"]).leaving(.unchanged),
         c(.outputFolder, "merge CASE/forecast --out CASE/dataset", 3, "CASE").copies(["forecast": "forecast", "dataset": "dataset"]).leaving(.unchanged),
     ]
 
@@ -263,14 +265,15 @@ enum FaultCorpus {
 
     static let fullDisks: [FaultCase] = [
         c(.fullDisk, "\(Stage.generate) --out DISK/out", 4, "DISK/out", "not enough free space").disk("64k"),
-        c(.fullDisk, "\(Stage.generate) --out DISK/out", 4, "no space left on device").disk("1m").leaving(.resumable),
-        c(.fullDisk, "\(Stage.ingest) --out DISK/out", 4, "no space left on device").disk("64k"),
+        c(.fullDisk, "generate swe --config configs/swe-small.yaml --quiet --splits train=1,valid=1,test=0,climate=0 --trajectory-length 4h --out DISK/out", 4, "no space left on device").disk("1m").leaving(.resumable),
+        c(.fullDisk, "\(Stage.ingest) --out DISK/out", 4, "DISK/out", "not enough free space").disk("64k"),
         c(.fullDisk, "\(Stage.train) --out DISK/out", 4, "no space left on device").disk("1m").leaving(.resumable),
         c(.fullDisk, "\(Stage.skill) --out DISK/out.json", 4, "no space left on device").disk("4k"),
         c(.fullDisk, "\(Stage.forecast) --out DISK/out", 4, "no space left on device").disk("64k").leaving(.resumable),
         c(.fullDisk, "\(Stage.forecast) --out DISK/out", 4, "no space left on device").disk("1m").leaving(.resumable),
-        c(.fullDisk, "\(Stage.forecast) --out DISK/out --deflate-level none", 4, "not enough free space").disk("1m"),
-        c(.fullDisk, "merge DISK/forecast", 4, "no space left on device").disk("16m", free: 16 << 10).copies(["forecast": "forecast"]).leaving(.unchanged),
+        c(.fullDisk, "forecast --config CASE/f.yaml --quiet --out DISK/out", 4, "not enough free space").disk("1m")
+            .files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nskill: FX/skill.json\nskill_lead: 12h\nmembers: 4\nsteps: 2\ndeflate_level: none\n"]),
+        c(.fullDisk, "merge --forecast DISK/forecast --overwrite", 4, "no space left on device").disk("16m", free: 16 << 10).copies(["forecast": "forecast"]).leaving(.unchanged),
         c(.fullDisk, "\(Stage.mclimate) --out DISK/out.nc", 4, "no space left on device").disk("1m"),
         c(.fullDisk, "\(Stage.evaluate) --out DISK/out", 4, "no space left on device").disk("64k"),
         c(.fullDisk, "\(Stage.evaluate) --out DISK/out", 4, "no space left on device").disk("1m"),
@@ -281,16 +284,16 @@ enum FaultCorpus {
 
     /// Runs long enough (several seconds) to be interrupted half-way.
     private static let longGenerate = "generate swe --config configs/swe-small.yaml --quiet --out OUT"
-    private static let longTrain = "train --dataset FX/dataset --model configs/model-swe-small.yaml --config configs/train-swe-demo.yaml --seeds 1 --epochs 1 --samples-per-epoch 400 --test-samples 1 --quiet --out OUT"
-    private static let longForecast = "forecast --config FX/forecast.yaml --quiet --ensemble-size 64 --steps 12 --batch-size 8 --out OUT"
-    private static let longMclimate = "mclimate --config FX/mclimate.yaml --quiet --ensemble-size 33 --steps 12 --out OUT"
+    private static let longTrain = "train --dataset FX/dataset --model configs/model-swe-small.yaml --config configs/train-swe-demo.yaml --seeds 1 --epochs 10 --test-samples 1 --quiet --out OUT"
+    private static let longForecast = "forecast --config FX/forecast.yaml --quiet --ensemble-size 256 --steps 8 --batch-size 8 --out OUT"
+    private static let longMclimate = "mclimate --config FX/mclimate.yaml --quiet --ensemble-size 129 --out OUT"
     private static let longEvaluate = "\(Stage.evaluate) --bootstrap-replicates 2000 --out OUT"
-    private static let longIngest = "\(Stage.ingest) --grid equiangular:1441x2880 --out OUT"
+    private static let longIngest = "\(Stage.ingest) --grid equiangular:2049x4096 --out OUT"
 
     static let signals: [FaultCase] = [
         c(.signal, longGenerate, 130, "interrupted by SIGINT").signal(SIGINT, after: 1.5),
         c(.signal, longGenerate, 143, "interrupted by SIGTERM").signal(SIGTERM, after: 1.5),
-        c(.signal, longIngest, 143, "interrupted by SIGTERM").signal(SIGTERM, after: 0.6).leaving(.nothing),
+        c(.signal, longIngest, 143, "interrupted by SIGTERM").signal(SIGTERM, after: 0.8).leaving(.nothing),
         c(.signal, longTrain, 130, "interrupted by SIGINT").signal(SIGINT, after: 1.5),
         c(.signal, longTrain, 143, "interrupted by SIGTERM").signal(SIGTERM, after: 1.5),
         c(.signal, longForecast, 130, "interrupted by SIGINT").signal(SIGINT, after: 1.5),

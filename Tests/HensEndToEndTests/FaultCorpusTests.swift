@@ -129,7 +129,9 @@ final class FaultCorpusTests: XCTestCase {
         let said = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         if result.timedOut { problems.append(String(format: "still running after %.0f s (bound)", c.seconds)) }
         else if result.killedBySignal { problems.append("died of signal \(result.status): \(said)") }
-        else if result.status != c.status { problems.append("exit \(result.status), expected \(c.status): \(said)") }
+        else if result.status != c.status {
+            problems.append(String(format: "exit %d after %.1f s, expected %d: %@", result.status, result.seconds, c.status, said))
+        }
         if result.stderr.contains("Fatal error") || result.stdout.contains("Fatal error") { problems.append("crashed: \(said)") }
         if c.status == 64 {
             // The argument parser's own usage error: its message and a usage line.
