@@ -38,6 +38,9 @@ struct FaultCase {
     /// Fixture entries copied into the case's folder (or onto the small file system) first:
     /// source under FX/ → name.
     var copies: [String: String] = [:]
+    /// Cut copies of repository files written into the case's folder first: name → (source
+    /// relative to the package root, fraction of its bytes kept).
+    var cuts: [String: (source: String, keep: Double)] = [:]
     var leftovers: Leftovers = .nothing
     /// Time bound, seconds.
     var seconds = 10.0
@@ -49,6 +52,8 @@ struct FaultCase {
     var disk: String?
     /// Bytes left free on the small file system after the copies (the rest filled).
     var diskFree: Int?
+    /// A file of the case's folder with one bit flipped: name and position (fraction of its size).
+    var flip: (name: String, at: Double)?
     /// Run from the case's folder instead of the package root (default configurations not found).
     var outsideCheckout = false
 }
@@ -66,6 +71,7 @@ private extension FaultCase {
     }
     func files(_ files: [String: String]) -> FaultCase { with { $0.files = files } }
     func copies(_ copies: [String: String]) -> FaultCase { with { $0.copies = copies } }
+    func cut(_ name: String, from source: String, keeping keep: Double) -> FaultCase { with { $0.cuts[name] = (source, keep) } }
     func leaving(_ leftovers: Leftovers) -> FaultCase { with { $0.leftovers = leftovers } }
     /// Full-disk cases do real work up to the failing write: 4 GiB of address space, as signals.
     func disk(_ size: String, free: Int? = nil) -> FaultCase { with { $0.disk = size; $0.diskFree = free; $0.memory = 4 << 30 } }
@@ -189,6 +195,14 @@ enum FaultCorpus {
         c(.inputFile, "inspect CASE/text.nc", 3, "CASE/text.nc").files(["text.nc": "this is not NetCDF\n"]),
         c(.inputFile, "inspect CASE/grib.nc", 3, "CASE/grib.nc").files(["grib.nc": "GRIB\u{01}\u{02}\u{03}7777"]),
         c(.inputFile, "ingest CASE/text.nc --out OUT --quiet", 3, "CASE/text.nc").files(["text.nc": "this is not NetCDF\n"]),
+        // A NetCDF-3 file cut in half used to ingest as constant values with exit 0.
+        c(.inputFile, "inspect CASE/half.nc", 3, "CASE/half.nc", "truncated").cut("half.nc", from: "data-samples/ncep-air-small.nc", keeping: 0.5),
+        c(.inputFile, "ingest CASE/half.nc --out OUT --quiet", 3, "CASE/half.nc", "truncated").cut("half.nc", from: "data-samples/ncep-air-small.nc", keeping: 0.5),
+        c(.inputFile, "inspect CASE/head.nc", 3, "CASE/head.nc").cut("head.nc", from: "data-samples/era5-eda-oldcds.nc", keeping: 0.001),
+        c(.inputFile, "inspect CASE/h5.nc", 3, "CASE/h5.nc", "truncated").cut("h5.nc", from: "data-samples/era5-eda-newcds.nc", keeping: 0.6),
+        c(.inputFile, "ingest CASE/h5.nc --out OUT --quiet", 3, "CASE/h5.nc").cut("h5.nc", from: "data-samples/era5-eda-newcds.nc", keeping: 0.6),
+        c(.inputFile, "skill --checkpoint CASE/ck.nc --dataset FX/dataset --out OUT", 3, "CASE/ck.nc").copies(["ckpt/seed-1/checkpoint.nc": "ck.nc"])
+            .with { $0.cuts = [:]; $0.flip = ("ck.nc", 0.7) },
         c(.inputFile, "ingest CASE/absent-*.nc --out OUT --quiet", 3, "CASE/absent-*.nc", "matches no file"),
         c(.inputFile, "ingest FX/dataset/stats.nc --out OUT --quiet", 3, "stats.nc"),
         c(.inputFile, "train --dataset CASE/nowhere --out OUT --model configs/model-swe-small.yaml --config configs/train-swe-demo.yaml", 3, "CASE/nowhere"),

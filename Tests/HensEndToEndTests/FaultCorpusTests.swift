@@ -103,6 +103,15 @@ final class FaultCorpusTests: XCTestCase {
             for (source, name) in c.copies {
                 try fm.copyItem(atPath: fixture + "/" + source, toPath: (c.disk != nil ? disk : folder) + "/" + name)
             }
+            for (name, cut) in c.cuts {
+                let data = try Data(contentsOf: URL(fileURLWithPath: HensProcess.packageRoot + "/" + cut.source))
+                try data.prefix(Int(Double(data.count) * cut.keep)).write(to: URL(fileURLWithPath: folder + "/" + name))
+            }
+            if let (name, at) = c.flip {
+                var data = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+                data[Int(Double(data.count) * at)] ^= 0x10
+                try data.write(to: URL(fileURLWithPath: folder + "/" + name))
+            }
             if let free = c.diskFree { try fill(disk, leaving: free) }
         } catch {
             outcome.problems.append("could not prepare the case: \(error)")
