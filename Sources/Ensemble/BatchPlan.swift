@@ -35,4 +35,32 @@ public struct BatchPlan: Equatable, Sendable {
         }
         return min(fit, cap)
     }
+
+    /// What a plan of `members` holds, counted as the members stream past, without listing them
+    /// or the batches: `hens forecast --dry-run` and the free-space check must not allocate per
+    /// member. Batches are cut exactly as `init(members:layout:size:)` cuts them; a batch's
+    /// breeding calls are `breedingCycles` × (its distinct ± pairs + 1), nothing when it has no
+    /// pair or `breedingCycles` is nil (no bred vectors). Pairs never decrease along the members
+    /// of one checkpoint (MemberLayout's closed formula), so distinct pairs are counted as changes.
+    public static func counts<Members: Sequence<Int>>(members: Members, layout: MemberLayout, size: Int,
+                                                      breedingCycles: Int?) -> (members: Int, batches: Int, breedingCalls: Int) {
+        var counted = 0, batches = 0, breeding = 0
+        var inBatch = 0, checkpoint = -1, pairs = 0, lastPair: Int?
+        func closeBatch() {
+            guard inBatch > 0 else { return }
+            batches += 1
+            if let cycles = breedingCycles, pairs > 0 { breeding += cycles * (pairs + 1) }
+            inBatch = 0; pairs = 0; lastPair = nil
+        }
+        for m in members {
+            let member = layout.member(m)
+            if inBatch == size || member.checkpoint != checkpoint { closeBatch() }
+            checkpoint = member.checkpoint
+            inBatch += 1
+            counted += 1
+            if let pair = member.pair, pair != lastPair { pairs += 1; lastPair = pair }
+        }
+        closeBatch()
+        return (counted, batches, breeding)
+    }
 }

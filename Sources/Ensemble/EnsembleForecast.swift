@@ -131,18 +131,21 @@ public final class EnsembleForecast {
         return BatchPlan(members: shard.members(of: layout.memberCount, selection: selection), layout: layout, size: batchSize)
     }
 
+    /// This shard's members, batches and model steps (rollout plus breeding) of one initial
+    /// time, counted without listing the members (`BatchPlan.counts`).
+    public func planCounts(_ initial: InitialTime) throws -> (members: Int, batches: Int, rollout: Int, breeding: Int) {
+        let layout = try memberLayout(initial)
+        let block = shard.positions(of: selection?.count ?? layout.memberCount)
+        let cycles = config.perturbation == .bredVector ? config.breedingCycles : nil
+        let c = selection.map { BatchPlan.counts(members: $0[block], layout: layout, size: batchSize, breedingCycles: cycles) }
+            ?? BatchPlan.counts(members: block, layout: layout, size: batchSize, breedingCycles: cycles)
+        return (c.members, c.batches, c.members * config.steps, c.breedingCalls)
+    }
+
     /// Model steps one initial time costs this shard (rollout plus breeding).
     public func memberSteps(_ initial: InitialTime) throws -> (rollout: Int, breeding: Int) {
-        let plan = try batchPlan(initial), layout = try memberLayout(initial)
-        let members = plan.batches.reduce(0) { $0 + $1.count }
-        var breeding = 0
-        if config.perturbation == .bredVector {
-            for batch in plan.batches {
-                let pairs = Set(batch.compactMap { layout.member($0).pair })
-                if !pairs.isEmpty { breeding += config.breedingCycles * (pairs.count + 1) }
-            }
-        }
-        return (members * config.steps, breeding)
+        let c = try planCounts(initial)
+        return (c.rollout, c.breeding)
     }
 
     /// What the output files of one initial time look like.

@@ -39,12 +39,11 @@ public struct ForecastDryRun {
     /// The report text.
     public func report() throws -> String {
         let f = forecast, c = f.config
-        // Every initial time has the same plan but for its seeds: one plan, times the count,
-        // keeps the dry run at one member list however many initial times there are.
-        let plan = try f.batchPlan(initialTimes[0]), steps = try f.memberSteps(initialTimes[0])
-        let times = initialTimes.count
-        let members = times * plan.batches.reduce(0) { $0 + $1.count }, batches = times * plan.batches.count
-        let rollout = times * steps.rollout, breeding = times * steps.breeding
+        // Every initial time has the same plan but for its seeds: one count, times the number of
+        // initial times; the members are counted, never listed.
+        let plan = try f.planCounts(initialTimes[0]), times = initialTimes.count
+        let members = times * plan.members, batches = times * plan.batches
+        let rollout = times * plan.rollout, breeding = times * plan.breeding
         let layout = try f.memberLayout(initialTimes[0])
         let out = f.outputLayout(initialTimes[0])
         let size = try f.outputSize(initialTimes)

@@ -44,12 +44,11 @@ extension EnsembleForecast {
     /// Bytes this shard writes over `initialTimes`: member fields and summary statistics as
     /// Float32 before compression, and a lower bound of the files' size (the raw size when
     /// nothing is compressed, else the raw size over deflate's largest ratio). Computed from
-    /// the first initial time's plan (every initial time has the same layout), so it costs one
-    /// member list whatever the number of initial times.
+    /// the first initial time's counts (every initial time has the same layout); no member is
+    /// listed.
     public func outputSize(_ initialTimes: [InitialTime]) throws -> (members: Int64, summaries: Int64, minimum: Int64) {
         guard let first = initialTimes.first else { return (0, 0, 0) }
-        let plan = try batchPlan(first)
-        let membersPerTime = plan.batches.reduce(0) { $0 + $1.count }
+        let membersPerTime = try planCounts(first).members
         let out = outputLayout(first)
         let fields = [out.channels.count, out.leads.count, out.fieldCount, initialTimes.count]
         let members = config.writeMembers ? SizeEstimate.product(fields + [membersPerTime, 4]) : 0

@@ -75,11 +75,16 @@ public struct ShardSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
     /// This shard's members of `memberCount` (optionally restricted to `selection`, sorted
     /// member indices): contiguous blocks whose sizes differ by at most one.
     public func members(of memberCount: Int, selection: [Int]? = nil) -> [Int] {
-        let all = selection ?? Array(0..<memberCount)
-        let base = all.count / count, extra = all.count % count
+        let block = positions(of: selection?.count ?? memberCount)
+        return selection.map { Array($0[block]) } ?? Array(block)
+    }
+
+    /// This shard's block of positions among `total` members (or selected members), without
+    /// listing them.
+    public func positions(of total: Int) -> Range<Int> {
+        let base = total / count, extra = total % count
         let start = index * base + min(index, extra)
-        let size = base + (index < extra ? 1 : 0)
-        return Array(all[start..<(start + size)])
+        return start..<(start + base + (index < extra ? 1 : 0))
     }
 
     /// Shards are equal when they name the same part, wherever the assignment came from.
