@@ -39,9 +39,11 @@ public enum HDF5Probe {
         guard FileManager.default.createFile(atPath: messages, contents: nil), let sink = FileHandle(forWritingAtPath: messages) else {
             throw HensError(.io, "\(messages): cannot create the probe's message file")
         }
+        TemporaryOutputs.register(messages)  // an interrupted hens removes it too
         defer {
             try? sink.close()
             try? FileManager.default.removeItem(atPath: messages)
+            TemporaryOutputs.unregister(messages)
         }
         let child = Process()
         child.executableURL = URL(fileURLWithPath: executable)

@@ -8,8 +8,11 @@ import Scores
 public struct ScoreComparison {
     /// One channel and lead: the paired test of the score's per-init differences.
     public struct Row {
+        /// The channel scored.
         public let channel: String
+        /// The lead, hours.
         public let leadHours: Double
+        /// The paired test of A − B over the common initial times.
         public let test: PairedComparison
     }
 
