@@ -73,10 +73,10 @@ private extension FaultCase {
     func copies(_ copies: [String: String]) -> FaultCase { with { $0.copies = copies } }
     func cut(_ name: String, from source: String, keeping keep: Double) -> FaultCase { with { $0.cuts[name] = (source, keep) } }
     func leaving(_ leftovers: Leftovers) -> FaultCase { with { $0.leftovers = leftovers } }
-    /// Full-disk cases do real work up to the failing write: 4 GiB of address space, as signals.
-    func disk(_ size: String, free: Int? = nil) -> FaultCase { with { $0.disk = size; $0.diskFree = free; $0.memory = 4 << 30 } }
-    /// Real work reserves more address space than refusals (a malloc arena per thread): 4 GiB.
-    func signal(_ number: Int32, after: Double) -> FaultCase { with { $0.signal = (number, after); $0.leftovers = .resumable; $0.memory = 4 << 30 } }
+    /// A small file system of `size` at DISK/, optionally filled to leave `free` bytes.
+    func disk(_ size: String, free: Int? = nil) -> FaultCase { with { $0.disk = size; $0.diskFree = free } }
+    /// `number` sent `after` seconds; the output may hold resumable state.
+    func signal(_ number: Int32, after: Double) -> FaultCase { with { $0.signal = (number, after); $0.leftovers = .resumable } }
 }
 
 /// Commands of the fixture's stages with its small configurations (run from the package root).
