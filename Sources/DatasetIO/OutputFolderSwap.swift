@@ -39,8 +39,7 @@ public struct OutputFolderSwap: Sendable {
         let parent = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + ".old-"
         if !fm.fileExists(atPath: folder), let names = try? fm.contentsOfDirectory(atPath: parent) {
-            for name in names.sorted() where name.hasPrefix(prefix) {
-                guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            for name in names.sorted() where isLeftOfDeadProcess(name, prefix: prefix) {
                 if (try? fm.moveItem(atPath: parent + "/" + name, toPath: folder)) != nil { break }
             }
         }

@@ -193,8 +193,8 @@ public struct ForecastConfig: Sendable, Equatable {
         guard members >= 1 else { throw HensError.invalid("\(source): members", "at least 1, got \(members)") }
     }
 
-    /// The most members of one run: 2²⁰, 140 times HENS' 7,424. Member lists and batch plans
-    /// hold one integer per member, so this bound also bounds what `--dry-run` allocates.
+    /// The most members of one run: 2²⁰, 140 times HENS' 7,424. A run's member lists and batch
+    /// plans hold one integer per member, so this bound also bounds them.
     public static let maximumMembers = 1 << 20
     /// The most model steps of one forecast (11 years of 1-hour steps).
     public static let maximumSteps = 100_000

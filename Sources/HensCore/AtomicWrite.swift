@@ -54,10 +54,7 @@ public func removeOrphanedTemporaries(of path: String, tags: [String] = ["tmp"])
     let name = url.lastPathComponent
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
     for candidate in names {
-        for tag in tags {
-            let prefix = "\(name).\(tag)-"
-            guard candidate.hasPrefix(prefix), let pid = Int32(candidate.dropFirst(prefix.count)), pid > 0,
-                  pid != getpid(), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+        for tag in tags where isLeftOfDeadProcess(candidate, prefix: "\(name).\(tag)-") {
             // A child the dead writer started (gnuplot drawing into a staging folder) may still
             // add a file while the folder is being removed; a second pass catches it.
             for _ in 0..<3 where FileManager.default.fileExists(atPath: directory + "/" + candidate) {
@@ -65,6 +62,12 @@ public func removeOrphanedTemporaries(of path: String, tags: [String] = ["tmp"])
             }
         }
     }
+}
+
+/// Whether `candidate` is `<prefix><pid>` for a process that no longer exists (never this one).
+public func isLeftOfDeadProcess(_ candidate: String, prefix: String) -> Bool {
+    guard candidate.hasPrefix(prefix), let pid = Int32(candidate.dropFirst(prefix.count)), pid > 0, pid != getpid() else { return false }
+    return kill(pid, 0) != 0 && errno == ESRCH
 }
 
 /// Refuses, before any work, an output file path that cannot be written at the end: an

@@ -77,7 +77,7 @@ public enum TemporaryOutputs {
     /// Forgets `path` (it was removed, or published).
     public static func unregister(_ path: String) {
         lock.lock(); defer { lock.unlock() }
-        if let n = paths[path] { paths[path] = n > 1 ? n - 1 : nil }
+        forget(path)
     }
 
     /// Runs `body` — the rename that turns `path` into a finished output — and forgets `path`,
@@ -85,8 +85,13 @@ public enum TemporaryOutputs {
     public static func publish<T>(_ path: String, _ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         let result = try body()
-        if let n = paths[path] { paths[path] = n > 1 ? n - 1 : nil }
+        forget(path)
         return result
+    }
+
+    /// Drops one registration of `path`; the caller holds the lock.
+    private static func forget(_ path: String) {
+        if let n = paths[path] { paths[path] = n > 1 ? n - 1 : nil }
     }
 
     /// Removes every registered path and keeps the lock for good, so nothing is published

@@ -86,16 +86,21 @@ public struct DatasetIngest {
         let folder = r.output.hasSuffix("/") ? String(r.output.dropLast()) : r.output
         // The same inputs as the dataset there (a rerun, e.g. after a run killed once its folder
         // was in place): nothing to do, as for hens generate swe. Other inputs still need --overwrite.
+        // The inputs are hashed once: here when there is a record to compare with, else below.
+        var record: RunInputs?
         if !r.overwrite, FileManager.default.fileExists(atPath: DatasetLayout.statsPath(folder)),
-           let recorded = try? RunInputs.recorded(in: folder), let inputs = try? Self.runInputs(r), recorded.changes(from: inputs).isEmpty {
-            log.append("\(r.output) holds this dataset already; nothing to do")
-            upToDate = true
-            return
+           let recorded = try? RunInputs.recorded(in: folder) {
+            record = try? Self.runInputs(r)
+            if let record, recorded.changes(from: record).isEmpty {
+                log.append("\(r.output) holds this dataset already; nothing to do")
+                upToDate = true
+                return
+            }
         }
         try checkOutputFolder(r)
         let inputs = try IngestInputs(files: r.files, channels: r.channels, member: r.member ?? 0, allowRegional: r.allowRegional)
         if inputs.droppedTimes > 0 { log.append("dropped \(inputs.droppedTimes) time(s) not present in every channel") }
-        let runInputs = try Self.runInputs(r)  // after IngestInputs, which names an unreadable input better
+        let runInputs = try record ?? Self.runInputs(r)  // after IngestInputs, which names an unreadable input better
         let regridder = try makeRegridder(inputs, grid: r.grid, method: r.regrid)
         let splits = r.splits.isEmpty ? [("train", try DateRange("..", option: "--train"))] : r.splits
         guard splits.contains(where: { $0.name == "train" }) else {
