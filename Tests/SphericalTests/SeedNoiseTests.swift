@@ -1,7 +1,7 @@
 import XCTest
 import HensCore
-import Spherical
-@testable import Ensemble
+@testable import Spherical
+
 
 final class SeedNoiseTests: XCTestCase {
     private let radius = 6.371e6

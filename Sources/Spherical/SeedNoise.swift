@@ -1,7 +1,6 @@
 import Foundation
 import HensCore
 import NumericsBackend
-import Spherical
 
 /// Spatially correlated Gaussian noise on the sphere: the SPPT-style spectral pattern of HENS'
 /// `CorrelatedSphericalField` (Mahesh et al. 2024; Palmer et al. 2009), drawn in spectral space and
