@@ -55,7 +55,7 @@ let package = Package(
         // EFI/SOT, bootstraps, latitude weights, the sorted per-point pass.
         .target(name: "Scores", dependencies: ["HensCore", "NumericsBackend", "Spherical"], exclude: ["README.md"]),
         // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints, the skill table.
-        .target(name: "Training", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO", "SFNO"], exclude: ["README.md"]),
+        .target(name: "Training", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "Scores"], exclude: ["README.md"]),
         // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout,
         // the model climate's reforecasts.
         .target(name: "Ensemble", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "ChannelDerivation", "Scores"], exclude: ["README.md"]),
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "DatasetIOTests", dependencies: ["HensTestSupport", "DatasetIO", "NumericsBackend"]),
         .testTarget(name: "IngestTests", dependencies: ["HensTestSupport", "Ingest", "DatasetIO", "Spherical", "Config"]),
         .testTarget(name: "SFNOTests", dependencies: ["HensTestSupport", "SFNO", "Spherical", "Config"], resources: [.copy("parity")]),
-        .testTarget(name: "TrainingTests", dependencies: ["HensTestSupport", "Training", "SFNO", "DatasetIO", "Config"]),
+        .testTarget(name: "TrainingTests", dependencies: ["HensTestSupport", "Training", "SFNO", "DatasetIO", "Config", "Scores", "Spherical"]),
         .testTarget(name: "EnsembleTests", dependencies: ["HensTestSupport", "Ensemble", "SFNO", "Spherical", "DatasetIO", "Training", "ChannelDerivation", "Config"]),
         .testTarget(name: "ScoresTests", dependencies: ["HensTestSupport", "Scores", "Spherical", "HensCore"], resources: [.copy("anchor")]),
         .testTarget(name: "EvaluationTests", dependencies: ["HensTestSupport", "Evaluation", "Scores", "DatasetIO", "Spherical", "HensCore"]),

@@ -114,6 +114,27 @@ public struct ConfigDocument {
         throw HensError(.invalidArgument, "\(label(key)) must be a duration such as 300s, 30min, 1h or 5d, got '\(v)'")
     }
 
+    /// A length in metres: a positive number (metres) or a string with the suffix `km` or `m`
+    /// (e.g. `500km`, `5e5m`), or `defaultValue` when absent.
+    public mutating func length(_ key: String, default defaultValue: Double? = nil) throws -> Double {
+        guard let v = raw(key) else { return try missing(key, defaultValue) }
+        guard let metres = Self.metres("\(v)") else {
+            throw HensError(.invalidArgument, "\(label(key)) must be a positive length such as 500km, got '\(v)'")
+        }
+        return metres
+    }
+
+    /// `500km`, `5e5m` or `500000` (metres) as a positive, finite number of metres; nil otherwise.
+    public static func metres(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let value: Double?
+        if t.hasSuffix("km") { value = Double(t.dropLast(2)).map { $0 * 1000 } }
+        else if t.hasSuffix("m") { value = Double(t.dropLast()) }
+        else { value = Double(t) }
+        guard let value, value > 0, value.isFinite else { return nil }
+        return value
+    }
+
     /// A list of strings, or `defaultValue` when absent.
     public mutating func strings(_ key: String, default defaultValue: [String]? = nil) throws -> [String] {
         guard let v = raw(key) else { return try missing(key, defaultValue) }

@@ -44,9 +44,9 @@ extension Checkpoint {
     public func makeModel(source: String) throws -> SFNOModel<Float> {
         let auxiliary = try storedAuxiliaryChannels(source: source)
         var doc = try ConfigDocument(yaml: modelConfig, source: "\(source): model_config")
-        if !doc.has("in_channels") { doc.set("in_channels", channels.count + auxiliary.channelCount) }
-        if !doc.has("out_channels") { doc.set("out_channels", channels.count) }
-        let model = try SFNOModel<Float>(config: try SFNOConfig(&doc), seed: seed)
+        let config = try SFNOConfig.withChannelDefaults(&doc, stateInputs: channels.count + auxiliary.channelCount,
+                                                        outputs: channels.count)
+        let model = try SFNOModel<Float>(config: config, seed: seed)
         try loadParameters(into: model, source: source)
         return model
     }

@@ -40,7 +40,8 @@ public enum SFNOPositionEmbedding: String, Codable, Sendable, CaseIterable {
 ///
 /// YAML keys (see `init(_:rejectUnknownKeys:)`): `variant grid nlat nlon in_channels
 /// out_channels scale_factor embed_dim layers mlp_ratio encoder_ratio decoder_ratio big_skip
-/// residual_prediction pos_embed normalization hard_thresholding_fraction lmax mmax`.
+/// residual_prediction pos_embed normalization hard_thresholding_fraction lmax mmax
+/// noise_channels noise_length_scale`.
 public struct SFNOConfig: Codable, Equatable, Sendable {
     /// Which reference block layout to follow.
     public var variant: SFNOVariant
@@ -81,6 +82,17 @@ public struct SFNOConfig: Codable, Equatable, Sendable {
     public var explicitLmax: Int?
     /// Explicit exclusive order bound; nil = derived.
     public var explicitMmax: Int?
+    /// Noise channels among the `inChannels` (the last ones): a model with noise channels is
+    /// *stochastic* — each step reads fresh seeded correlated noise there, drawn per member and
+    /// step (`NoiseChannels`), and is trained on the CRPS over several members. 0 = deterministic.
+    public var noiseChannels: Int = 0
+    /// Correlation length of the noise channels, metres.
+    public var noiseLengthScale: Double = NoiseChannels.defaultLengthScale
+
+    /// Whether the model reads noise channels (a stochastic model).
+    public var isStochastic: Bool { noiseChannels > 0 }
+    /// Input channels that are not noise: prognostic + auxiliary.
+    public var stateInputChannels: Int { inChannels - noiseChannels }
 
     /// Creates a configuration with the torch-harmonics example's defaults for everything
     /// not given; call `validate()` (or `SFNOModel.init`, which does) before use.
@@ -115,7 +127,7 @@ public struct SFNOConfig: Codable, Equatable, Sendable {
     public static let yamlKeys = [
         "variant", "grid", "nlat", "nlon", "in_channels", "out_channels", "scale_factor", "embed_dim", "layers",
         "mlp_ratio", "encoder_ratio", "decoder_ratio", "big_skip", "residual_prediction", "pos_embed",
-        "normalization", "hard_thresholding_fraction", "lmax", "mmax",
+        "normalization", "hard_thresholding_fraction", "lmax", "mmax", "noise_channels", "noise_length_scale",
     ]
 
     /// Reads and validates a configuration from a YAML mapping (`ConfigDocument` conventions:
@@ -159,10 +171,23 @@ public struct SFNOConfig: Codable, Equatable, Sendable {
                   hardThresholdingFraction: try doc.number("hard_thresholding_fraction", default: 1),
                   lmax: doc.has("lmax") ? try doc.integer("lmax") : nil,
                   mmax: doc.has("mmax") ? try doc.integer("mmax") : nil)
+        noiseChannels = try doc.integer("noise_channels", default: 0)
+        noiseLengthScale = try doc.length("noise_length_scale", default: NoiseChannels.defaultLengthScale)
         if rejectUnknownKeys { try doc.rejectUnknownKeys() }
         do { try validate() } catch let error as HensError {
             throw HensError(error.kind, "\(src): \(error.message)")
         }
+    }
+
+    /// Reads a configuration whose `in_channels`/`out_channels` may be omitted: they default to
+    /// `stateInputs` (prognostic + auxiliary) plus `noise_channels`, and to `outputs`.
+    public static func withChannelDefaults(_ doc: inout ConfigDocument, stateInputs: Int, outputs: Int) throws -> SFNOConfig {
+        if !doc.has("in_channels") {
+            let noise = doc.has("noise_channels") ? try doc.integer("noise_channels") : 0
+            doc.set("in_channels", stateInputs + noise)
+        }
+        if !doc.has("out_channels") { doc.set("out_channels", outputs) }
+        return try SFNOConfig(&doc)
     }
 
     /// Parses YAML text (a top-level mapping) into a validated configuration.
@@ -259,5 +284,11 @@ public struct SFNOConfig: Codable, Equatable, Sendable {
         guard mmax >= 1 else { throw fail("mmax", "the derived order bound is \(mmax); raise hard_thresholding_fraction or the grid") }
         let limit = min(internalNlon, nlon) / 2 + 1
         guard mmax <= limit else { throw fail("mmax", "at most nlon/2 + 1 = \(limit) of the smaller grid, got \(mmax)") }
+        guard noiseChannels >= 0, noiseChannels < inChannels, noiseChannels <= NoiseChannels.maximumCount else {
+            throw fail("noise_channels", "between 0 and min(in_channels − 1, \(NoiseChannels.maximumCount)), got \(noiseChannels)")
+        }
+        guard noiseLengthScale > 0, noiseLengthScale <= NoiseChannels.maximumLengthScale else {
+            throw fail("noise_length_scale", "a length between 0 and \(Int(NoiseChannels.maximumLengthScale / 1000)) km, got \(noiseLengthScale) m")
+        }
     }
 }

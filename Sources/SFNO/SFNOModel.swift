@@ -33,6 +33,8 @@ public final class SFNOModel<T: SHTScalar>: @unchecked Sendable {  // unchecked:
     let dataTransform: GridTransform<T>
     let innerTransform: GridTransform<T>
     private let parameters: OwnedBuffer<T>
+    /// The noise channels' generator when the model is stochastic (`config.noiseChannels > 0`).
+    public let noise: NoiseChannels?
     let tapePool = TapeStorage<T>()
     let tapeLayout: TapeLayout
     /// Scratch of `forwardRecording`/`backward`, made on first use and kept.
@@ -57,11 +59,12 @@ public final class SFNOModel<T: SHTScalar>: @unchecked Sendable {  // unchecked:
             ? dataTransform
             : try GridTransform(grid: innerGrid, modes: architecture.modes, planning: planning)
         parameters = OwnedBuffer(count: architecture.parameterCount)
+        noise = config.isStochastic ? try NoiseChannels(config: config) : nil
         ParameterInitializer.initialize(UnsafeMutableBufferPointer(start: parameters.base, count: architecture.parameterCount),
                                         tensors: architecture.tensors, initializers: architecture.initializers, seed: seed)
     }
 
-    /// Channels read per member.
+    /// Channels read per member (the state's, then any noise channels).
     public var inputChannels: Int { config.inChannels }
     /// Channels predicted per member.
     public var outputChannels: Int { config.outChannels }

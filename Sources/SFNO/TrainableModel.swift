@@ -8,8 +8,11 @@ public protocol TrainableModel: AnyObject {
     /// What a forward pass keeps for its backward pass (activations, statistics).
     associatedtype Tape
 
-    /// Channels the model reads (prognostic + auxiliary).
+    /// Channels the model reads (prognostic + auxiliary + noise).
     var inputChannels: Int { get }
+    /// The noise channels of a stochastic model (the last `noise.count` inputs); nil for a
+    /// deterministic one.
+    var noise: NoiseChannels? { get }
     /// Channels the model predicts (prognostic).
     var outputChannels: Int { get }
     /// Points of one field on the data grid (nlat · nlon).

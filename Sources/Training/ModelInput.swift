@@ -1,8 +1,9 @@
+import HensCore
 import SFNO
 
-/// Builds model inputs from prognostic states — `[batch][prognostic + auxiliary][point]`,
-/// prognostic channels first (makani's order) — and routes input gradients back to the
-/// prognostic channels for backprop through time.
+/// Builds model inputs from prognostic states — `[sample][prognostic + auxiliary + noise][point]`,
+/// prognostic channels first (makani's order), a stochastic model's noise channels last — and
+/// routes input gradients back to the prognostic channels for backprop through time.
 struct ModelInput {
     /// Prognostic channels.
     let channels: Int
@@ -10,27 +11,38 @@ struct ModelInput {
     let fieldCount: Int
     /// The auxiliary source.
     let auxiliary: AuxiliaryChannels
+    /// The noise channels of a stochastic model (nil: deterministic).
+    var noise: NoiseChannels?
 
     /// Channels the model reads.
-    var inputChannels: Int { channels + auxiliary.channelCount }
+    var inputChannels: Int { channels + auxiliary.channelCount + (noise?.count ?? 0) }
     /// Values of one sample's input.
     var sampleCount: Int { inputChannels * fieldCount }
 
-    /// Writes the input of autoregressive step `step` (0 for the initial state): the
-    /// prognostic state of each sample, then its auxiliary channels at time `time + step`.
-    func compose(prognostic: UnsafePointer<Float>, samples: [TrainingSample], step: Int,
-                 into input: UnsafeMutablePointer<Float>) {
-        let state = channels * fieldCount
+    /// Writes the input of autoregressive step `step` (0 for the initial state) for
+    /// `samples.count × members` model samples (sample b's members at b·members …): the
+    /// prognostic state, the auxiliary channels at time `time + step`, and — for a stochastic
+    /// model — fresh noise whose seed depends on (`noiseSeed`, model sample, step) only.
+    /// - Parameter replicated: `prognostic` holds one state per training sample, copied to each of
+    ///   its members (the initial state); otherwise one state per model sample.
+    func compose(prognostic: UnsafePointer<Float>, samples: [TrainingSample], members: Int = 1, replicated: Bool = false,
+                 step: Int, noiseSeed: UInt64 = 0, into input: UnsafeMutablePointer<Float>) {
+        let state = channels * fieldCount, auxiliaryCount = auxiliary.channelCount * fieldCount
         for (b, s) in samples.enumerated() {
-            let destination = input + b * sampleCount
-            destination.update(from: prognostic + b * state, count: state)
-            auxiliary.fill(trajectory: s.trajectory, time: s.time + step, fieldCount: fieldCount, into: destination + state)
+            for j in 0..<members {
+                let i = b * members + j
+                let destination = input + i * sampleCount
+                destination.update(from: prognostic + (replicated ? b : i) * state, count: state)
+                auxiliary.fill(trajectory: s.trajectory, time: s.time + step, fieldCount: fieldCount, into: destination + state)
+                noise?.fill(seed: NoiseChannels.stepSeed(member: SplitMix64.mix(noiseSeed ^ UInt64(i)), step: step),
+                            into: destination + state + auxiliaryCount)
+            }
         }
     }
 
     /// Adds the prognostic part of ∂L/∂input (`batch × inputChannels × points`) into
-    /// ∂L/∂(previous step's output) (`batch × channels × points`); auxiliary inputs are not
-    /// predicted, so their gradients stop here.
+    /// ∂L/∂(previous step's output) (`batch × channels × points`); auxiliary and noise inputs
+    /// are not predicted, so their gradients stop here.
     func accumulatePrognosticGradient(_ gradInput: UnsafePointer<Float>, batch: Int,
                                       into gradOutput: UnsafeMutablePointer<Float>) {
         let state = channels * fieldCount

@@ -59,7 +59,7 @@ extension SkillTable {
 
         let training = try TrainingConfig(jsonText: checkpoint.trainingConfig, source: checkpointPath)
         let data = try NormalizedSplit(path: splitPath, statistics: checkpoint.statistics)
-        try training.auxiliary.checkModel(inputChannels: model.inputChannels, outputChannels: model.outputChannels,
+        try training.auxiliary.checkModel(inputChannels: model.inputChannels - (model.noise?.count ?? 0), outputChannels: model.outputChannels,
                                           dataChannels: data.channels.count)
         guard model.fieldCount == data.fieldCount else {
             throw HensError(.badInput, "\(checkpointPath): the model works on fields of \(model.fieldCount) points, "

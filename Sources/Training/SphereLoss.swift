@@ -1,11 +1,15 @@
 import HensCore
 
-/// Whether the squared L2 loss is divided by the target's own squared norm.
+/// The training loss: squared L2, absolute or divided by the target's own squared norm, or the
+/// fair CRPS over several members of a stochastic model.
 public enum LossKind: String, Codable, Sendable, CaseIterable {
     /// A = Σ q (ŷ − y)² (makani `l2`, squared).
     case absolute
     /// A / (Σ q y² + 1e-6) (makani `l2` with `relative: True`; what HENS trained with).
     case relative
+    /// The area-weighted fair CRPS over `crps_members` members (`EnsembleCRPSLoss`); validation
+    /// still reports the absolute squared L2 of one member.
+    case crps
 }
 
 /// The area-weighted squared L2 loss on the sphere (docs/formulas.md#loss):

@@ -90,8 +90,10 @@ public final class Trainer {
     public let data: TrainingDataset
     /// The model configuration text stored in every checkpoint.
     public let modelConfig: String
-    /// The training loss.
+    /// The squared L2 loss: the training loss of deterministic models, the validation loss of all.
     public let loss: SphereLoss
+    /// What an optimiser step minimises (`loss`, or the fair CRPS over `crps_members` members).
+    public let objective: TrainingObjective
     /// Validation on the valid split.
     public let validator: Validator
     /// Optimiser steps per epoch.
@@ -107,7 +109,10 @@ public final class Trainer {
         self.modelConfig = modelConfig
         let weights = try config.channelWeights.weights(channels: data.channels, statistics: data.statistics,
                                                         tendencyScaling: config.tendencyScaling)
-        loss = SphereLoss(kind: config.loss, quadrature: data.quadrature, channelWeights: weights)
+        loss = SphereLoss(kind: config.loss == .crps ? .absolute : config.loss, quadrature: data.quadrature, channelWeights: weights)
+        objective = config.loss == .crps
+            ? .crps(EnsembleCRPSLoss(quadrature: data.quadrature, channelWeights: weights, members: config.crpsMembers ?? 2))
+            : .squared(loss)
         plan = SamplePlan(trajectoryCount: data.train.trajectoryCount, timeCount: data.train.timeCount, horizon: config.multistep)
         stepsPerEpoch = plan.stepsPerEpoch(batchSize: config.batchSize, samplesPerEpoch: config.samplesPerEpoch)
         guard stepsPerEpoch > 0 else {
@@ -117,6 +122,9 @@ public final class Trainer {
         validator = try Validator(split: data.valid, loss: loss, leads: config.validationLeads,
                                   sampleCount: config.validationSamples, batchSize: config.batchSize, auxiliary: config.auxiliary)
     }
+
+    /// Separates the training noise's seeds from the weight initialisation's (both start from the seed).
+    static let noiseStream: UInt64 = 0x6e6f_6973_6521
 
     /// Optimiser steps of a whole run.
     public var totalSteps: Int { config.epochs * stepsPerEpoch }
@@ -131,10 +139,20 @@ public final class Trainer {
                                        cooldown: config.plateauCooldown, minimum: config.minLearningRate))
     }
 
-    /// Throws unless `model` reads and writes this data set's fields.
+    /// Throws unless `model` reads and writes this data set's fields, and is stochastic exactly
+    /// when the loss is the CRPS.
     public func checkModel<M: TrainableModel>(_ model: M) throws {
-        try config.auxiliary.checkModel(inputChannels: model.inputChannels, outputChannels: model.outputChannels,
+        let noiseChannels = model.noise?.count ?? 0
+        try config.auxiliary.checkModel(inputChannels: model.inputChannels - noiseChannels, outputChannels: model.outputChannels,
                                         dataChannels: data.channels.count)
+        if config.loss == .crps && noiseChannels == 0 {
+            throw HensError(.invalidArgument, "loss: crps trains a stochastic model, but the model has no noise channels; "
+                + "set noise_channels (e.g. 8) in the model configuration")
+        }
+        if config.loss != .crps && noiseChannels > 0 {
+            throw HensError(.invalidArgument, "model: has \(noiseChannels) noise channels (a stochastic model), which only "
+                + "loss: crps trains; set loss: crps and crps_members in the training configuration")
+        }
         guard model.fieldCount == data.train.fieldCount else {
             throw HensError(.invalidArgument, "model: works on fields of \(model.fieldCount) points, but the data grid "
                 + "\(data.train.gridLabel) has \(data.train.fieldCount)")
@@ -169,8 +187,11 @@ public final class Trainer {
             try metrics.reset()
         }
 
-        let stepper = MultistepGradient(model: model, loss: loss, input: validator.input, steps: config.multistep,
+        var input = validator.input
+        input.noise = model.noise
+        let stepper = MultistepGradient(model: model, objective: objective, input: input, steps: config.multistep,
                                         batchSize: config.batchSize)
+        let noiseSeeds = SplitMix64.mix(seed ^ Self.noiseStream)
         let lastEpoch = min(config.epochs, stopAfterEpoch ?? config.epochs)
         var sessionSteps = 0, sessionTrainSeconds = 0.0
         var lastRecord: EpochRecord?
@@ -183,7 +204,8 @@ public final class Trainer {
             // Alongside the epoch mean, window means: training curves need more than one point per epoch.
             var trace = LossTraceBuilder(stepsPerEpoch: prefetcher.count)
             for i in 0..<prefetcher.count {
-                let stepLoss = stepper.compute(prefetcher.batch(i))
+                // The noise of step n depends on (seed, n) only, so a resumed run draws the same.
+                let stepLoss = stepper.compute(prefetcher.batch(i), noiseSeed: SplitMix64.mix(noiseSeeds ^ UInt64(globalStep)))
                 guard stepLoss.isFinite else {
                     throw HensError(.invalidArgument, "training seed \(seed), epoch \(epoch + 1), step \(i + 1): the loss is "
                         + "\(stepLoss); lower 'lr' or set 'grad_clip' in the training configuration")

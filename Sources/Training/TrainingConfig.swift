@@ -21,7 +21,8 @@ import SFNO
 /// eps: 1e-8
 /// weight_decay: 0
 /// grad_clip: none         # or a maximum global gradient norm, e.g. 32
-/// loss: relative          # relative | absolute (squared, area-weighted L2)
+/// loss: relative          # relative | absolute (squared, area-weighted L2) | crps
+/// crps_members: 4         # loss: crps only — members per sample (M ≥ 2), model noise_channels > 0
 /// channel_weights: auto   # or one number per channel
 /// temp_diff_normalization: false
 /// multistep: 1            # autoregressive steps per sample (backprop through time)
@@ -61,8 +62,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var weightDecay = 0.0
     /// Maximum global gradient norm; nil = no clipping.
     public var gradientClip: Double?
-    /// Absolute or relative squared L2.
+    /// Absolute or relative squared L2, or the fair CRPS.
     public var loss = LossKind.relative
+    /// Members per training sample of the CRPS loss (nil unless `loss` is `crps`).
+    public var crpsMembers: Int?
     /// Loss weight per channel.
     public var channelWeights = ChannelWeighting.auto
     /// makani's `temp_diff_normalization`: scale channel weights by σ/σ_Δ.
@@ -98,6 +101,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case weightDecay = "weight_decay"
         case gradientClip = "grad_clip"
         case loss
+        case crpsMembers = "crps_members"
         case channelWeights = "channel_weights"
         case tendencyScaling = "temp_diff_normalization"
         case multistep
@@ -111,6 +115,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// The defaults listed above.
     public init() {}
+
+    /// The most members per sample `crps_members` accepts (each costs a forward and backward pass).
+    public static let maximumCRPSMembers = 64
 
     /// The AdamW settings of this configuration.
     public var adamW: AdamWSettings {
@@ -175,6 +182,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             gradientClip = value
         }
         loss = try choice("loss", d.loss)
+        crpsMembers = doc.has("crps_members") || loss == .crps ? try doc.integer("crps_members", default: 4) : nil
         let weights = try doc.strings("channel_weights", default: ["auto"])
         if weights == ["auto"] {
             channelWeights = .auto
@@ -229,6 +237,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try check(weightDecay >= 0, "weight_decay", "non-negative", weightDecay)
         if let clip = gradientClip { try check(clip > 0, "grad_clip", "positive or none", clip) }
         try check(multistep >= 1, "multistep", "at least 1", multistep)
+        if loss == .crps {
+            let m = crpsMembers ?? 0
+            try check(m >= 2, "crps_members", "at least 2 (the fair CRPS of one member is undefined)", m)
+            try check(m <= Self.maximumCRPSMembers, "crps_members", "at most \(Self.maximumCRPSMembers)", m)
+        } else if let m = crpsMembers {
+            try check(false, "crps_members", "absent unless loss is crps (loss is \(loss.rawValue))", m)
+        }
         if let cap = samplesPerEpoch { try check(cap >= batchSize, "samples_per_epoch", "0 (all) or at least batch_size = \(batchSize)", cap) }
         try check(validationLeads >= 1, "validation_leads", "at least 1", validationLeads)
         try check(validationSamples >= 1, "validation_samples", "at least 1", validationSamples)

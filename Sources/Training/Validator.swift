@@ -54,20 +54,24 @@ public struct Validator {
         reference = (persistenceLoss / Double(samples.count), persistence, climatology)
     }
 
-    /// Scores `model` (its forward pass only; the tapes are dropped).
+    /// Scores `model` (its forward pass only; the tapes are dropped). A stochastic model runs
+    /// one member per initial state with noise of a fixed seed, so epochs compare like with like.
     public func evaluate<M: TrainableModel>(_ model: M) -> ValidationMetrics {
         let c = split.channels.count, stateCount = split.stateCount
+        var input = self.input
+        input.noise = model.noise
         let batch = TrainingBatch(capacity: batchSize, horizon: leads, stateCount: stateCount)
         var inputs = [Float](repeating: 0, count: batchSize * input.sampleCount)
         var outputs = [Float](repeating: 0, count: batchSize * stateCount)
         var lossSum = 0.0
         var errors = Self.zeroTable(c, leads)
-        for group in Self.groups(samples, batchSize) {
+        for (g, group) in Self.groups(samples, batchSize).enumerated() {
             batch.fill(group, from: split)
-            let b = group.count
+            let b = group.count, noiseSeed = SplitMix64.mix(Self.noiseStream ^ UInt64(g))
             inputs.withUnsafeMutableBufferPointer { inp in
                 outputs.withUnsafeMutableBufferPointer { out in
-                    input.compose(prognostic: batch.initial.baseAddress!, samples: group, step: 0, into: inp.baseAddress!)
+                    input.compose(prognostic: batch.initial.baseAddress!, samples: group, step: 0, noiseSeed: noiseSeed,
+                                  into: inp.baseAddress!)
                     for lead in 1...leads {
                         _ = model.forwardRecording(UnsafePointer(inp.baseAddress!), batch: b, output: out.baseAddress!)
                         let target = batch.target(step: lead)
@@ -76,7 +80,7 @@ public struct Validator {
                         }
                         Self.accumulate(loss.meanSquares(out.baseAddress!, minus: target, batch: b), into: &errors, lead: lead)
                         if lead < leads {
-                            input.compose(prognostic: out.baseAddress!, samples: group, step: lead, into: inp.baseAddress!)
+                            input.compose(prognostic: out.baseAddress!, samples: group, step: lead, noiseSeed: noiseSeed, into: inp.baseAddress!)
                         }
                     }
                 }
@@ -93,6 +97,9 @@ public struct Validator {
     }
 
     // MARK: Helpers
+
+    /// The seed stream of a stochastic model's validation noise.
+    static let noiseStream: UInt64 = 0x7661_6c69_64
 
     /// `samples` cut into groups of at most `size` (the last may be short).
     static func groups(_ samples: [TrainingSample], _ size: Int) -> [[TrainingSample]] {

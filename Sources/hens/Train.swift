@@ -118,12 +118,10 @@ struct Train: ParsableCommand {
     }
 
     /// The model configuration, with `in_channels`/`out_channels` defaulting to the data set's
-    /// channel count (no auxiliary channels).
+    /// channel count (no auxiliary channels; plus any noise channels).
     static func modelConfig(text: String, source: String, channels: Int) throws -> SFNOConfig {
         var doc = try ConfigDocument(yaml: text, source: source)
-        if !doc.has("in_channels") { doc.set("in_channels", channels) }
-        if !doc.has("out_channels") { doc.set("out_channels", channels) }
-        return try SFNOConfig(&doc)
+        return try SFNOConfig.withChannelDefaults(&doc, stateInputs: channels, outputs: channels)
     }
 
     /// One line: variant, grids, width, parameters and GFLOP per member-step.

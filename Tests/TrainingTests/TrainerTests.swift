@@ -233,7 +233,7 @@ final class TrainerTests: TrainingTestCase {
         let trainer = try Trainer(config: makeConfig { $0.multistep = 3; $0.loss = .relative; $0.batchSize = 2; $0.validationLeads = 1 },
                                   data: data, modelConfig: "toy")
         let toy = model(seed: 2)
-        let stepper = MultistepGradient(model: toy, loss: trainer.loss, input: trainer.validator.input, steps: 3, batchSize: 2)
+        let stepper = MultistepGradient(model: toy, objective: trainer.objective, input: trainer.validator.input, steps: 3, batchSize: 2)
         let batch = TrainingBatch(capacity: 2, horizon: 3, stateCount: data.train.stateCount)
         batch.fill([TrainingSample(trajectory: 0, time: 0), TrainingSample(trajectory: 0, time: 1)], from: data.train)
         _ = stepper.compute(batch)

@@ -21,6 +21,8 @@ final class ChannelMapModel: TrainableModel {
     let fieldCount: Int
     let perPoint: Bool
     var parameters: [Float]
+    /// Set to make the toy stochastic (its last `noise.count` inputs are then noise).
+    var noise: NoiseChannels?
 
     init(inputChannels: Int, outputChannels: Int, fieldCount: Int, perPoint: Bool = false, seed: UInt64) {
         self.inputChannels = inputChannels
