@@ -120,6 +120,18 @@ public struct SkillTable: Codable, Equatable, Sendable {
         }
     }
 
+    /// Channels whose RMSE at `lead` (steps) is at or above their climatology RMSE — the error
+    /// has saturated there, so amplitudes derived from it are no longer a growing error's size —
+    /// with both values; empty when the lead is not in the table.
+    public func saturated(channels names: [String], lead: Int) -> [(channel: String, rmse: Double, climatology: Double)] {
+        guard let column = leads.firstIndex(of: lead) else { return [] }
+        return names.compactMap { name in
+            guard let row = channels.firstIndex(of: name), row < climatologyRMSE.count else { return nil }
+            let value = rmse[row][column], climate = climatologyRMSE[row][column]
+            return value >= climate ? (name, value, climate) : nil
+        }
+    }
+
     /// The number of steps for `hours` of lead at this table's time step.
     /// - Throws: `invalidArgument` unless `hours` is a positive multiple of the step.
     public func leadSteps(hours: Double) throws -> Int {
@@ -141,61 +153,18 @@ public struct SkillTable: Codable, Equatable, Sendable {
     /// - Throws: `badInput` naming `path` for unreadable or malformed JSON, another format or
     ///   version, or lists whose lengths disagree.
     public static func read(path: String) throws -> SkillTable {
-        func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw fail("cannot read the skill table (\(error.localizedDescription))")
-        }
-        // Check the header first, so another JSON file gets a message about what it is not.
-        struct Header: Decodable { var format: String?; var version: Int? }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
-            throw fail("not a JSON object; expected a hens skill table (from hens skill)")
-        }
-        guard header.format == formatName else {
-            throw fail("format is '\(header.format ?? "(missing)")', expected '\(formatName)' (a table from hens skill)")
-        }
-        guard header.version == currentVersion else {
-            throw fail("version \(header.version.map(String.init) ?? "(missing)") is not supported, expected \(currentVersion)")
-        }
-        var table: SkillTable
-        do { table = try decoder().decode(SkillTable.self, from: data) } catch {
-            throw fail("malformed skill table (\(Self.describe(error)))")
-        }
-        if let problem = table.shapeProblem { throw fail(problem) }
+        var table = try VersionedJSON.read(SkillTable.self, path: path, format: formatName, version: currentVersion,
+                                           noun: "skill table", producer: "hens skill")
+        if let problem = table.shapeProblem { throw HensError(.badInput, "\(path): \(problem)") }
         table.source = path
         return table
     }
 
-    /// Writes the table as JSON, atomically (a failure leaves any existing file untouched).
+    /// Writes the table as JSON, atomically (a failure leaves any existing file untouched); a
+    /// diverged model's infinite or NaN RMSE is spelled out rather than lost.
     public func write(to path: String) throws {
         if let problem = shapeProblem { throw HensError(.internal, "\(path): \(problem)") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // JSON has no infinity or NaN; a diverged model's RMSE is spelled out rather than lost.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let data: Data
-        do { data = try encoder.encode(self) } catch {
-            throw HensError(.internal, "\(path): cannot encode the skill table (\(error.localizedDescription))")
-        }
-        try writeAtomically(data, to: path)
-    }
-
-    private static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
-
-    /// A decoding error as one line (the key path and what was wrong).
-    private static func describe(_ error: Error) -> String {
-        func path(_ keys: [CodingKey]) -> String { keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
-        switch error {
-        case DecodingError.keyNotFound(let key, let context): return "missing key '\(path(context.codingPath + [key]))'"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-             DecodingError.dataCorrupted(let context):
-            return "'\(path(context.codingPath))': \(context.debugDescription)"
-        default: return "\(error)"
-        }
+        try VersionedJSON.write(self, to: path)
     }
 
     /// Nil when every list has the length the channels and leads imply, else what is wrong.

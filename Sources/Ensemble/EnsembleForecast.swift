@@ -34,6 +34,10 @@ public final class EnsembleForecast {
     public let paths: ForecastPaths
     /// Whether finished outputs may be replaced.
     public let overwrite: Bool
+    /// The per-step model-error forcing (`model_error`), if any.
+    let modelError: ModelErrorForcing?
+    /// Problems worth a warning that do not stop the run (e.g. a saturated skill lead).
+    public private(set) var warnings: [String] = []
     private let grid: SphericalGrid
     /// Tests: throw after this many batches of a `run` have been committed, as if the process
     /// had been killed there (the state and part files stay, as after SIGKILL).
@@ -81,6 +85,19 @@ public final class EnsembleForecast {
             seedChannels: flags(config.seedChannels, "seed_channels", emptyMeansAll: true),
             nonNegative: flags(config.nonNegative, "non_negative", emptyMeansAll: false),
             cycles: config.breedingCycles, bandLatitude: config.bandLatitude, lengthScale: config.lengthScale, grid: grid)
+        modelError = try config.modelError.map {
+            try ModelErrorForcing(path: $0, scale: config.modelErrorScale, channels: channels, grid: grid, stepHours: archive.stepHours)
+        }
+        if config.needsAmplitudes, let skill, !channels.allSatisfy({ config.amplitudes[$0] != nil }) {
+            let lead = try skill.leadSteps(hours: config.skillLeadHours)
+            for s in skill.saturated(channels: channels, lead: lead) where config.amplitudes[s.channel] == nil {
+                warnings.append(String(
+                    format: "skill_lead %gh is %d model steps of %g h, where the RMSE of %@ (%.4g) is at or above climatology's "
+                        + "(%.4g): the error has saturated, so amplitudes from it are too large; choose a skill_lead still in "
+                        + "error growth (HENS' 48 h were 8 steps of 6 h; docs/calibration.md#skill-lead)",
+                    config.skillLeadHours, lead, archive.stepHours, s.channel, s.rmse, s.climatology))
+            }
+        }
         let layout = try Self.layout(config, checkpoints: models.count, initialTime: 0)
         let selection = try memberSelection.map { try MemberSelection.parse($0, memberCount: layout.memberCount) }
         self.selection = selection
@@ -176,6 +193,17 @@ public final class EnsembleForecast {
             "amplitudes": perturbations.amplitudes.map { String($0) }.joined(separator: " "),
         ]
         if let crop { attributes["crop"] = crop.describe(latitudeCount: archive.latitudes.count, longitudeCount: archive.longitudes.count) }
+        let stochastic = models.map { $0.isStochastic ? "1" : "0" }
+        if stochastic.contains("1") {
+            attributes["stochastic_checkpoints"] = stochastic.joined(separator: " ")
+            attributes["noise_scale"] = String(config.noiseScale)
+        }
+        if let modelError {
+            attributes["model_error"] = modelError.path
+            attributes["model_error_sigma"] = modelError.calibration.sigma.map { String($0) }.joined(separator: " ")
+            attributes["model_error_scale"] = String(modelError.scale)
+            attributes["model_error_split"] = modelError.calibration.split
+        }
         if let batchesDone { attributes["batches_done"] = String(batchesDone) }
         return EnsembleRunInfo(checkpoints: models.map(\.path), baseSeed: config.seed, perturbation: config.perturbation.rawValue,
                                config: config.text, attributes: attributes)

@@ -48,6 +48,9 @@ public enum PerturbationMethod: String, Sendable, CaseIterable {
 /// seed_channels: [geopotential]     # channels the seed noise perturbs (HENS: z500); [] = all
 /// length_scale: 500km               # seed-noise correlation length
 /// non_negative: []                  # channels clipped at 0 after perturbing (q, tcwv…)
+/// noise_scale: 1                    # stochastic checkpoints: × their noise channels (0 = noise-free)
+/// model_error: none                 # a `hens calibrate` file: per-step stochastic forcing
+/// model_error_scale: 1              # × the calibrated forcing amplitudes
 /// ```
 public struct ForecastConfig: Sendable, Equatable {
     /// Checkpoint files (resolved paths), one model each.
@@ -108,6 +111,12 @@ public struct ForecastConfig: Sendable, Equatable {
     public var lengthScale: Double
     /// Channels clipped at 0 after perturbing.
     public var nonNegative: [String]
+    /// Factor on a stochastic checkpoint's noise channels (1 = as trained, 0 = noise-free).
+    public var noiseScale: Double
+    /// A `hens calibrate` model-error file (resolved path): per-step stochastic forcing.
+    public var modelError: String?
+    /// Factor on the calibrated forcing amplitudes.
+    public var modelErrorScale: Double
     /// The configuration as run (YAML), for provenance and resume checks.
     public var text: String
 
@@ -152,8 +161,16 @@ public struct ForecastConfig: Sendable, Equatable {
             return v
         }
         seedChannels = try doc.strings("seed_channels", default: [])
-        lengthScale = try Self.length(doc.string("length_scale", default: "500km"), source)
+        lengthScale = try doc.length("length_scale", default: 500_000)
         nonNegative = try doc.strings("non_negative", default: [])
+        noiseScale = try doc.number("noise_scale", default: 1)
+        let modelErrorText = try doc.string("model_error", default: "none")
+        modelError = modelErrorText == "none" ? nil : resolve(modelErrorText)
+        modelErrorScale = try doc.number("model_error_scale", default: 1)
+        for (key, value) in [("noise_scale", noiseScale), ("model_error_scale", modelErrorScale)]
+        where !(value >= 0 && value <= Self.maximumNoiseScale) {
+            throw HensError.invalid(doc.label(key), "a factor between 0 and \(Int(Self.maximumNoiseScale)), got \(value)")
+        }
         try doc.rejectUnknownKeys()
         text = doc.yamlText()
         try validate(source)
@@ -202,6 +219,9 @@ public struct ForecastConfig: Sendable, Equatable {
     public static let maximumInitialTimes = 100_000
     /// The most breeding cycles.
     public static let maximumBreedingCycles = 1_000
+    /// The largest `noise_scale` and `model_error_scale` (noise far beyond what a model was
+    /// trained or calibrated with only makes it diverge).
+    public static let maximumNoiseScale = 100.0
 
     /// Output leads in model steps: 0, k, 2k, … up to `steps` (always including the last step).
     public var outputSteps: [Int] {
@@ -234,16 +254,5 @@ public struct ForecastConfig: Sendable, Equatable {
             throw HensError.invalid("\(source): crop", "'south,north,west,east' in degrees with south ≤ north, got '\(text)'")
         }
         return values
-    }
-
-    /// `500km`, `5e5m`, `500000` (metres) → metres.
-    static func length(_ text: String, _ source: String) throws -> Double {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let value: Double?
-        if t.hasSuffix("km") { value = Double(t.dropLast(2)).map { $0 * 1000 } }
-        else if t.hasSuffix("m") { value = Double(t.dropLast()) }
-        else { value = Double(t) }
-        guard let v = value, v > 0 else { throw HensError.invalid("\(source): length_scale", "a length such as 500km, got '\(text)'") }
-        return v
     }
 }

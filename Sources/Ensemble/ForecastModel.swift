@@ -26,6 +26,7 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
     public let digest: String
     /// One workspace per worker: members of a batch run concurrently, one per thread.
     private var workspaces: [SFNOWorkspace<Float>]
+    private var composedInput = OwnedBuffer<Float>(count: 0)
     private let lock = NSLock()
 
     /// Loads and verifies `path` and checks it against the dataset's channels and grid.
@@ -35,9 +36,10 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
                                        dataset: archive.directory, checkpoint: path)
         let network = try checkpoint.makeModel(source: path)
         let config = network.config
-        guard config.inChannels == checkpoint.channels.count, config.outChannels == checkpoint.channels.count else {
-            throw HensError(.badInput, "\(path): the model reads \(config.inChannels) and predicts \(config.outChannels) channels; "
-                + "hens forecast runs models whose input is exactly their \(checkpoint.channels.count) prognostic channels")
+        guard config.stateInputChannels == checkpoint.channels.count, config.outChannels == checkpoint.channels.count else {
+            throw HensError(.badInput, "\(path): the model reads \(config.stateInputChannels) state and predicts \(config.outChannels) "
+                + "channels; hens forecast runs models whose input is exactly their \(checkpoint.channels.count) prognostic "
+                + "channels (plus noise channels)")
         }
         self.path = path
         self.network = network
@@ -50,6 +52,10 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
 
     /// Values per member state.
     public var stateCount: Int { channels.count * network.fieldCount }
+    /// Values per member input: the state, then a stochastic model's noise channels.
+    public var inputCount: Int { network.inputChannels * network.fieldCount }
+    /// Whether the network reads noise channels (a CRPS-trained stochastic model).
+    public var isStochastic: Bool { network.noise != nil }
 
     /// Bytes of weights and workspace held.
     public var byteCount: Int { network.parameterCount * 4 + Parallel.threadCount * workspaces[0].byteCount }
@@ -62,7 +68,34 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
     /// this scales with the cores, while splitting one member's layers over threads leaves them
     /// waiting on each other. Per-member results are the same either way (the SFNO's kernels
     /// do not depend on the thread count).
-    public func step(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int) {
+    ///
+    /// A stochastic network reads each member's state followed by its noise channels: drawn
+    /// from `noise` (member seeds, step, scale), or zero without it (bred-vector breeding runs
+    /// the noise-free path).
+    public func step(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int,
+                     noise: MemberNoise? = nil) {
+        guard let generator = network.noise else {
+            forward(input, output, batch, inputStride: stateCount)
+            return
+        }
+        let n = stateCount, stride = inputCount
+        let composed = noisyInput(count: batch * stride)
+        let pointers = StepPointers(input: input, output: composed)
+        Parallel.forEachCyclic(batch) { m in
+            let destination = pointers.output + m * stride
+            destination.update(from: pointers.input + m * n, count: n)
+            if let noise, noise.scale != 0 {
+                generator.fill(seed: NoiseChannels.stepSeed(member: noise.seeds[m], step: noise.step), scale: noise.scale,
+                               into: destination + n)
+            } else {
+                (destination + n).update(repeating: 0, count: stride - n)
+            }
+        }
+        forward(composed, output, batch, inputStride: stride)
+    }
+
+    /// The network on `batch` inputs `inputStride` values apart, members dealt to the workers.
+    private func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int, inputStride: Int) {
         let workers = min(Parallel.isNested ? 1 : Parallel.threadCount, batch)
         guard workers > 1 else {
             network.forward(input, output: output, batch: batch, workspace: workspace(0))
@@ -73,8 +106,17 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
         Parallel.forEachWorker(tasks: workers) { worker, count in
             let lo = batch * worker / count, hi = batch * (worker + 1) / count
             guard lo < hi else { return }
-            network.forward(pointers.input + lo * n, output: pointers.output + lo * n, batch: hi - lo, workspace: spaces[worker])
+            network.forward(pointers.input + lo * inputStride, output: pointers.output + lo * n, batch: hi - lo,
+                            workspace: spaces[worker])
         }
+    }
+
+    /// The buffer a stochastic step composes its inputs in (grown, never shrunk).
+    private func noisyInput(count: Int) -> UnsafeMutablePointer<Float> {
+        lock.lock()
+        defer { lock.unlock() }
+        if composedInput.count < count { composedInput = OwnedBuffer(count: count) }
+        return composedInput.base
     }
 
     /// Worker `k`'s workspace, created on first use.
@@ -89,6 +131,27 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
         let input: UnsafePointer<Float>
         let output: UnsafeMutablePointer<Float>
     }
+}
+
+/// The noise a batch of a stochastic model's members reads at one step: a seed per member
+/// (`MemberLayout.noiseSeed(member:)`), the step index and the `noise_scale` factor.
+public struct MemberNoise: Sendable {
+    /// One seed per member of the batch, in batch order.
+    public var seeds: [UInt64]
+    /// The model step (0 = the first step from the initial state).
+    public var step: Int
+    /// Factor on the noise (1 = as trained).
+    public var scale: Float
+
+    /// Noise for one step of a batch.
+    public init(seeds: [UInt64], step: Int, scale: Float) {
+        self.seeds = seeds
+        self.step = step
+        self.scale = scale
+    }
+}
+
+extension ForecastModel {
 
     /// Normalised copies of physical states (one state per array).
     public func normalized(_ states: [[Float]]) -> [[Float]] {

@@ -188,10 +188,12 @@ extension EnsembleForecast {
 
         let outputSteps = config.outputSteps
         let points = crop?.fieldCount ?? archive.fieldCount
+        let noiseSeeds = specs.map { layout.noiseSeed(member: $0.index) }
         var leadIndex = 0
         for step in 0...config.steps {
             if step > 0 {
-                rollout.advance(model)
+                rollout.advance(model, noise: MemberNoise(seeds: noiseSeeds, step: step - 1, scale: Float(config.noiseScale)))
+                modelError?.force(rollout.current, seeds: noiseSeeds, step: step - 1, model: model)
                 steps += count
                 progress?(count)
             }

@@ -162,6 +162,19 @@ public struct MemberLayout: Equatable, Sendable {
         return MemberSpec(index: index, checkpoint: checkpoint, pair: pair, sign: sign, seed: seed(pair: pair))
     }
 
+    /// Seed of member `index`'s own noise — a stochastic checkpoint's noise channels and the
+    /// model-error forcing, fresh at every step (`NoiseChannels.stepSeed`). Like the pair seeds it
+    /// depends only on (base seed, initial time, member), on a stream of its own, so a member
+    /// regenerates bit for bit in any shard, batch or thread count, and the two members of a ±
+    /// pair (one initial perturbation) still draw different noise.
+    public func noiseSeed(member index: Int) -> UInt64 {
+        let mix = SplitMix64.mix
+        return mix(mix(mix(baseSeed ^ Self.noiseStream) ^ UInt64(bitPattern: initialTime)) ^ UInt64(index))
+    }
+
+    /// Separates the member noise seeds from the perturbation seeds.
+    static let noiseStream: UInt64 = 0x6d65_6d62_6572
+
     /// Seed of perturbation `pair` (see the type's documentation).
     public func seed(pair: Int) -> UInt64 {
         let mix = SplitMix64.mix

@@ -29,9 +29,9 @@ final class MemberRollout {
         output?.deallocate()
     }
 
-    /// One model step of every member.
-    func advance(_ model: ForecastModel) {
-        model.step(current, next, batch)
+    /// One model step of every member (`noise`: what a stochastic model's members read).
+    func advance(_ model: ForecastModel, noise: MemberNoise? = nil) {
+        model.step(current, next, batch, noise: noise)
         swap(&current, &next)
     }
 

@@ -69,7 +69,8 @@ public struct PerturbationSource: Sendable {
         guard method == .bredVector, !seeds.isEmpty else { return }
         let norm = try HemisphericNorm(grid: grid, targets: tau, bandLatitude: bandLatitude)
         let breeder = try BredVectorBreeder(cycles: cycles, rescaler: norm, maxBatch: maxBatch)
-        try breeder.breed(analyses: analyses, perturbations: perturbations, count: seeds.count, step: model.step)
+        // Breeding runs a stochastic model's noise-free path (its noise channels at zero).
+        try breeder.breed(analyses: analyses, perturbations: perturbations, count: seeds.count) { model.step($0, $1, $2) }
     }
 
     /// A member's normalised initial state: `analysis + sign · perturbation` (sign 0: the

@@ -55,6 +55,7 @@ struct Forecast: ParsableCommand {
         let skillTable = try forecastConfig.skill.map { try SkillTable.read(path: $0) }
         let forecast = try EnsembleForecast(config: forecastConfig, output: out, shard: shardSpec, memberSelection: members,
                                             skill: skillTable, overwrite: overwrite)
+        for warning in forecast.warnings { LogFormat.emit("warning: " + warning, level: "warning") }
         let inits = try forecast.initialTimes()
         if dryRun {
             print(try ForecastDryRun(forecast: forecast, initialTimes: inits).report())

@@ -49,6 +49,7 @@ struct ModelClimate: ParsableCommand {
         }
         let forecast = try EnsembleForecast(config: parsed, output: NSTemporaryDirectory(), shard: .single, memberSelection: nil,
                                             skill: try parsed.skill.map { try SkillTable.read(path: $0) })
+        for warning in forecast.warnings { LogFormat.emit("warning: " + warning, level: "warning") }
         let initials = try ModelClimateBuilder.initialTimes(forecast, day: day, windowDays: windowDays)
         let total = try initials.reduce(0) { let s = try forecast.memberSteps($1); return $0 + s.rollout + s.breeding }
         let progress = ProgressReporter("mclimate", total: total, unit: "member-steps", quiet: global.quiet)

@@ -61,23 +61,29 @@ enum ForecastFixture {
 
     /// The model text stored in a tiny checkpoint; without `channelCounts` it omits
     /// `in_channels`/`out_channels`, as `hens train` allows.
-    static func modelText(nlat: Int, nlon: Int, embed: Int, layers: Int, channelCounts: Int? = nil) -> String {
+    /// With `noiseChannels` > 0 the model is stochastic (trained with loss: crps).
+    static func modelText(nlat: Int, nlon: Int, embed: Int, layers: Int, channelCounts: Int? = nil, noiseChannels: Int = 0) -> String {
         var text = "variant: makani\ngrid: legendre-gauss\nnlat: \(nlat)\nnlon: \(nlon)\nembed_dim: \(embed)\nlayers: \(layers)\n"
-        if let n = channelCounts { text += "in_channels: \(n)\nout_channels: \(n)\n" }
+        if let n = channelCounts { text += "in_channels: \(n + noiseChannels)\nout_channels: \(n)\n" }
+        if noiseChannels > 0 { text += "noise_channels: \(noiseChannels)\nnoise_length_scale: 1500km\n" }
         return text
     }
 
     /// Writes a random-weight SFNO checkpoint (weights from `seed`) for `grid` and `statistics`.
     /// - Parameter storeChannelCounts: whether the stored model text names the channel counts.
     static func writeCheckpoint(to path: String, grid: SphericalGrid, statistics: DatasetStatistics, seed: UInt64,
-                                embed: Int = 8, layers: Int = 1, storeChannelCounts: Bool = true) throws {
+                                embed: Int = 8, layers: Int = 1, storeChannelCounts: Bool = true, noiseChannels: Int = 0) throws {
         let n = statistics.channels.count
         let stored = modelText(nlat: grid.nlat, nlon: grid.nlon, embed: embed, layers: layers,
-                               channelCounts: storeChannelCounts ? n : nil)
-        let full = modelText(nlat: grid.nlat, nlon: grid.nlon, embed: embed, layers: layers, channelCounts: n)
+                               channelCounts: storeChannelCounts ? n : nil, noiseChannels: noiseChannels)
+        let full = modelText(nlat: grid.nlat, nlon: grid.nlon, embed: embed, layers: layers, channelCounts: n, noiseChannels: noiseChannels)
         let model = try SFNOModel<Float>(config: try SFNOConfig(yaml: full), seed: seed)
         var training = TrainingConfig()
         training.batchSize = 2
+        if noiseChannels > 0 {
+            training.loss = .crps
+            training.crpsMembers = 2
+        }
         try Checkpoint(model: model, modelConfig: stored, trainingConfig: training.jsonText(), statistics: statistics,
                        grid: CheckpointGrid(label: grid.label, latitudes: grid.latitudesDegrees, longitudes: grid.longitudesDegrees),
                        epoch: 1, step: 1, seed: seed).write(to: path)

@@ -1,0 +1,105 @@
+import Foundation
+import HensCore
+
+/// A model-error calibration from `hens calibrate`: the amplitude of the per-step stochastic
+/// forcing that gives a bred-vector ensemble of deterministic checkpoints the spread its
+/// initial perturbations cannot (docs/calibration.md).
+///
+/// The amplitudes are the area-weighted RMS one-step error of the checkpoints on initial states
+/// of the **valid** split, per channel, in physical units; the forcing adds correlated noise of
+/// that grid-point standard deviation (times the forecast's `model_error_scale`) after every
+/// step. The file names what it was fitted on, so a forecast on another grid, channel set or
+/// time step — or on the split it must never be fitted on — is refused.
+public struct ModelErrorFile: Codable, Equatable, Sendable {
+    /// The `format` value of these files.
+    public static let formatName = "hens-model-error"
+    /// The version this code reads and writes.
+    public static let currentVersion = 1
+
+    /// Always `formatName`.
+    public var format: String
+    /// File format version.
+    public var version: Int
+    /// hens version that fitted it.
+    public var hensVersion: String
+    /// The checkpoints fitted (paths as given).
+    public var checkpoints: [String]
+    /// The data set fitted on.
+    public var dataset: String
+    /// The split fitted on (always `valid`).
+    public var split: String
+    /// Initial states used per checkpoint.
+    public var samples: Int
+    /// The model step, hours.
+    public var stepHours: Double
+    /// Rows × columns of the grid.
+    public var nlat: Int
+    /// Columns of the grid.
+    public var nlon: Int
+    /// Channels, in the checkpoints' order.
+    public var channels: [String]
+    /// Physical units per channel.
+    public var units: [String]
+    /// Forcing standard deviation per channel, physical units.
+    public var sigma: [Double]
+    /// Correlation length of the forcing, metres.
+    public var lengthScale: Double
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, checkpoints, dataset, split, samples, nlat, nlon, channels, units, sigma
+        case hensVersion = "hens_version"
+        case stepHours = "step_hours"
+        case lengthScale = "length_scale_m"
+    }
+
+    /// A calibration; format, version and hens version are filled in.
+    public init(checkpoints: [String], dataset: String, split: String, samples: Int, stepHours: Double, nlat: Int, nlon: Int,
+                channels: [String], units: [String], sigma: [Double], lengthScale: Double) {
+        format = Self.formatName
+        version = Self.currentVersion
+        hensVersion = HensVersion.string
+        self.checkpoints = checkpoints
+        self.dataset = dataset
+        self.split = split
+        self.samples = samples
+        self.stepHours = stepHours
+        self.nlat = nlat
+        self.nlon = nlon
+        self.channels = channels
+        self.units = units
+        self.sigma = sigma
+        self.lengthScale = lengthScale
+    }
+
+    /// Reads a calibration and checks that its lists agree and its numbers are sane.
+    public static func read(path: String) throws -> ModelErrorFile {
+        let file = try VersionedJSON.read(ModelErrorFile.self, path: path, format: formatName, version: currentVersion,
+                                          noun: "model-error calibration", producer: "hens calibrate")
+        func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
+        guard file.channels.count == file.sigma.count, file.channels.count == file.units.count, !file.channels.isEmpty else {
+            throw fail("channels, units and sigma must have the same, non-zero length")
+        }
+        guard file.sigma.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw fail("sigma must be finite and non-negative") }
+        guard file.lengthScale > 0, file.lengthScale.isFinite else { throw fail("length_scale_m must be positive") }
+        guard file.split != "test" else {
+            throw fail("was fitted on the test split; calibrations are fitted on the valid split only (rerun hens calibrate)")
+        }
+        return file
+    }
+
+    /// Writes the calibration atomically.
+    public func write(to path: String) throws { try VersionedJSON.write(self, to: path) }
+
+    /// Throws unless the file fits a forecast on this grid, channel list and time step, naming
+    /// the first difference.
+    public func checkFits(channels expected: [String], nlat: Int, nlon: Int, stepHours: Double, source: String) throws {
+        func fail(_ what: String) -> HensError {
+            HensError(.badInput, "\(source): made for \(what); rerun hens calibrate for this forecast's checkpoints and data")
+        }
+        guard self.nlat == nlat, self.nlon == nlon else { throw fail("a \(self.nlat)×\(self.nlon) grid, the forecast's is \(nlat)×\(nlon)") }
+        guard channels == expected else {
+            throw fail("channels \(channels.joined(separator: ", ")), the forecast's are \(expected.joined(separator: ", "))")
+        }
+        guard abs(self.stepHours - stepHours) < 1e-9 else { throw fail("a \(self.stepHours) h step, the data's is \(stepHours) h") }
+    }
+}
