@@ -52,11 +52,12 @@ extension Array where Element == Figure {
 
 /// The report's sections, in page order.
 public enum ReportSection: String, CaseIterable, Codable, Sendable {
-    case skill, dispersion, ranks, probabilities, spectra, maps, training
+    case comparison, skill, dispersion, ranks, probabilities, spectra, maps, training
 
     /// Heading of the section.
     public var heading: String {
         switch self {
+        case .comparison: "Methods compared"
         case .skill: "Skill against lead time"
         case .dispersion: "Spread and skill"
         case .ranks: "Rank histograms"

@@ -32,10 +32,12 @@ public struct ReportPage {
     public var figures: [Drawn]
     /// Why a section has fewer plots than usual (no checkpoints, no model climate, …).
     public var notes: [ReportSection: [String]]
+    /// Tables shown under a section's heading, before its figures.
+    public var tables: [ReportSection: [ReportTable]] = [:]
 
     /// The document.
     public func html() -> String {
-        let sections = ReportSection.allCases.filter { s in figures.contains { $0.figure.section == s } || notes[s] != nil }
+        let sections = ReportSection.allCases.filter { s in figures.contains { $0.figure.section == s } || notes[s] != nil || tables[s] != nil }
         let page = HTML(
             .lang(.english),
             .head(
@@ -57,6 +59,12 @@ public struct ReportPage {
                 .forEach(sections) { section in
                     .section(.id(section.rawValue), .h2(.text(section.heading)),
                              .forEach(notes[section] ?? []) { .p(.class("note"), .text($0)) },
+                             .forEach(tables[section] ?? []) { table in
+                                 .group(.h3(.text(table.title)),
+                                        .table(.class("headline"),
+                                               .tr(.forEach(table.columns) { .th(.text($0)) }),
+                                               .forEach(table.rows) { row in .tr(.forEach(row) { .td(.text($0)) }) }))
+                             },
                              .div(.class("figures"), .forEach(figures.filter { $0.figure.section == section }) { drawn in
                                  .element(named: "figure", nodes: [
                                      .id("fig-\(drawn.figure.id)"),

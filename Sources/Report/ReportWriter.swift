@@ -13,6 +13,10 @@ public struct ReportOptions: Equatable, Sendable {
     public var mapChannels: [String]?
     /// Leads whose spectra are drawn (hours); nil: the first after 0, the headline lead and the last.
     public var spectrumLeads: [Double]?
+    /// Other systems' scores shown beside the run's ("Methods compared").
+    public var comparisons: [ComparedRun] = []
+    /// The run's name in the comparison's legends; nil: its folder's name.
+    public var runName: String?
 
     /// Defaults everywhere.
     public init() {}
@@ -101,6 +105,15 @@ public struct ReportWriter {
             }
             figures += builder.maps(fields, channels: channels)
         }
+        var tables: [ReportSection: [ReportTable]] = [:]
+        if !options.comparisons.isEmpty {
+            let run = try ComparisonFigures.Method(name: options.runName ?? Self.runName(inputs), folder: inputs.scores)
+            let comparison = try ComparisonFigures(run: run, compared: options.comparisons, channels: summary.channels, headlineLead: lead) {
+                builder.label($0, channel: $1, squared: $2)
+            }
+            figures = try comparison.figures() + figures
+            tables[.comparison] = [try comparison.table(leads: Array(Set([lead, summary.leads.last ?? lead])).sorted())]
+        }
         if let checkpoints = inputs.checkpoints {
             let training = try ReportFigures.training(checkpoints: checkpoints)
             if training.isEmpty { notes[.training, default: []].append("No training curves: no seed folder with metrics.jsonl in \(checkpoints).") }
@@ -114,7 +127,7 @@ public struct ReportWriter {
             try FileManager.default.createDirectory(atPath: staging + "/figures", withIntermediateDirectories: true)
             let drawn = try draw(figures, in: staging + "/figures", quiet: quiet)
             let page = ReportPage(title: "hens report: \(Self.runName(inputs))", facts: facts(summary),
-                                  headline: try builder.headline(), figures: drawn, notes: notes)
+                                  headline: try builder.headline(), figures: drawn, notes: notes, tables: tables)
             try writeAtomically(Data(page.html().utf8), to: staging + "/index.html")
             let manifest = ReportManifest(figures: drawn.map { .init(id: $0.figure.id, section: $0.figure.section.rawValue, title: $0.figure.title, png: $0.png) },
                                           notes: ReportSection.allCases.flatMap { notes[$0] ?? [] })

@@ -22,11 +22,16 @@ struct Compare: ParsableCommand {
     @Option(help: "Latitude band.") var band = "global"
     @Option(help: "Bootstrap replicates.") var replicates = 2000
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("group-by"), help: "none, or trajectory: average the initial times of one trajectory into one case first (they are not independent).")
+    var groupBy = "none"
     @Option(help: "Write the comparison as JSON here.") var json: String?
 
     func run() throws {
         try global.apply()
-        let comparison = try ScoreComparison(a: a, b: b, score: score, band: band, replicates: replicates, seed: seed)
+        guard let grouping = ScoreComparison.Grouping(rawValue: groupBy) else {
+            throw HensError.invalid("--group-by", "none or trajectory, got '\(groupBy)'")
+        }
+        let comparison = try ScoreComparison(a: a, b: b, score: score, band: band, replicates: replicates, seed: seed, grouping: grouping)
         print("channel        lead_h  n   mean(A−B)      95% CI                    p(boot)  DM stat  p(DM)")
         for row in comparison.rows {
             let test = row.test
@@ -41,7 +46,8 @@ struct Compare: ParsableCommand {
                         "ci_low": test.interval.lower, "ci_high": test.interval.upper, "p_bootstrap": test.pValue,
                         "block_length": test.bootstrap.meanBlockLength, "dm_statistic": test.dieboldMariano.statistic, "p_dm": test.dieboldMariano.pValue]
             }
-            let object: [String: Any] = ["a": a, "b": b, "score": score, "band": band, "replicates": replicates, "seed": seed, "rows": rows]
+            let object: [String: Any] = ["a": a, "b": b, "score": score, "band": band, "replicates": replicates, "seed": seed,
+                                         "group_by": groupBy, "cases": comparison.caseCount, "rows": rows]
             try writeAtomically(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), to: json)
         }
     }

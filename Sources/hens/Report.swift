@@ -26,6 +26,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Lead in hours of the headline table, rank histograms, reliability/ROC and maps (default: the middle lead).") var lead: Double?
     @Option(name: .customLong("case"), help: "Initial time of the maps (default: the first scored).") var caseInit: String?
     @Option(name: .customLong("map-channels"), help: "Comma-separated channels to map (default: all).") var mapChannels: String?
+    @Option(help: "Another method's hens evaluate folder shown beside this run's, as NAME=FOLDER (repeatable).") var compare: [String] = []
+    @Option(help: "This run's name in the comparison (default: its folder's name).") var name: String?
     @Option(name: .customLong("spectrum-leads"), help: "Comma-separated leads in hours whose spectra are drawn (default: first, headline, last).") var spectrumLeads: String?
 
     func run() throws {
@@ -39,6 +41,8 @@ struct ReportCommand: ParsableCommand {
         var options = ReportOptions()
         options.headlineLead = lead
         options.caseInit = caseInit
+        options.comparisons = try compare.map(ComparedRun.parse)
+        options.runName = name
         options.mapChannels = mapChannels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         if let spectrumLeads {
             options.spectrumLeads = try spectrumLeads.split(separator: ",").map { text in
