@@ -40,22 +40,65 @@ public struct ModelErrorFile: Codable, Equatable, Sendable {
     public var channels: [String]
     /// Physical units per channel.
     public var units: [String]
-    /// Forcing standard deviation per channel, physical units.
+    /// The form of the forcing: `additive` (correlated noise of standard deviation `sigma` added
+    /// to each channel) or `sppt` (each channel's step tendency multiplied by 1 + sigma·r, one
+    /// correlated pattern r for all channels, so the perturbation keeps the model's balance).
+    /// Absent means additive.
+    public var kind: Kind?
+    /// Forcing amplitude per channel: additive — standard deviation in physical units (the
+    /// one-step error times `scales`); sppt — the dimensionless amplitude of the tendency factor.
     public var sigma: [Double]
     /// Correlation length of the forcing, metres.
     public var lengthScale: Double
+    /// Per channel, the factor on the one-step error that `sigma` holds (1 before tuning).
+    public var scales: [Double]?
+    /// Per channel, the spread–skill ratio measured on the valid split with `sigma` (leads from
+    /// `tuningFirstLead` steps on); nil when the amplitudes were not tuned.
+    public var validSSR: [Double]?
+    /// The first lead (steps) of the tuning's spread–skill ratios.
+    public var tuningFirstLead: Int?
+    /// Every tuning trial: the scales tried and the SSR measured with them.
+    public var trials: [Trial]?
+
+    /// The forms of forcing.
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        /// Correlated noise added to each channel after every step.
+        case additive
+        /// Stochastically perturbed tendencies: the step's change scaled by 1 + σ_c·r.
+        case sppt
+    }
+
+    /// The form of the forcing (`kind`, additive when absent).
+    public var forcing: Kind { kind ?? .additive }
+
+    /// One tuning trial of `hens calibrate --config`.
+    public struct Trial: Codable, Equatable, Sendable {
+        /// Per-channel factors on the one-step error.
+        public var scales: [Double]
+        /// Per-channel spread–skill ratio measured on the valid split.
+        public var ssr: [Double]
+
+        /// A trial.
+        public init(scales: [Double], ssr: [Double]) {
+            self.scales = scales
+            self.ssr = ssr
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case format, version, checkpoints, dataset, split, samples, nlat, nlon, channels, units, sigma
+        case format, version, kind, checkpoints, dataset, split, samples, nlat, nlon, channels, units, sigma, scales, trials
+        case validSSR = "valid_ssr"
+        case tuningFirstLead = "tuning_first_lead"
         case hensVersion = "hens_version"
         case stepHours = "step_hours"
         case lengthScale = "length_scale_m"
     }
 
     /// A calibration; format, version and hens version are filled in.
-    public init(checkpoints: [String], dataset: String, split: String, samples: Int, stepHours: Double, nlat: Int, nlon: Int,
-                channels: [String], units: [String], sigma: [Double], lengthScale: Double) {
+    public init(kind: Kind = .additive, checkpoints: [String], dataset: String, split: String, samples: Int, stepHours: Double,
+                nlat: Int, nlon: Int, channels: [String], units: [String], sigma: [Double], lengthScale: Double) {
         format = Self.formatName
+        self.kind = kind
         version = Self.currentVersion
         hensVersion = HensVersion.string
         self.checkpoints = checkpoints
@@ -80,6 +123,7 @@ public struct ModelErrorFile: Codable, Equatable, Sendable {
             throw fail("channels, units and sigma must have the same, non-zero length")
         }
         guard file.sigma.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw fail("sigma must be finite and non-negative") }
+        if let scales = file.scales, scales.count != file.channels.count { throw fail("scales must have one value per channel") }
         guard file.lengthScale > 0, file.lengthScale.isFinite else { throw fail("length_scale_m must be positive") }
         guard file.split != "test" else {
             throw fail("was fitted on the test split; calibrations are fitted on the valid split only (rerun hens calibrate)")

@@ -47,8 +47,10 @@ public final class EnsembleForecast {
     /// - Parameters:
     ///   - memberSelection: `--members` text (e.g. `17,42` or `0..7`), or nil for all.
     ///   - skill: the τ source when `config.amplitudes` does not give every channel.
+    ///   - modelErrorTrial: a calibration to force with instead of `config.modelError`'s file
+    ///     (`hens calibrate` tries amplitudes this way without writing them).
     public init(config: ForecastConfig, output: String, shard: ShardSpec, memberSelection: String?, skill: SkillTable?,
-                overwrite: Bool = false) throws {
+                overwrite: Bool = false, modelErrorTrial: ModelErrorFile? = nil) throws {
         self.config = config
         self.shard = shard
         self.overwrite = overwrite
@@ -85,8 +87,14 @@ public final class EnsembleForecast {
             seedChannels: flags(config.seedChannels, "seed_channels", emptyMeansAll: true),
             nonNegative: flags(config.nonNegative, "non_negative", emptyMeansAll: false),
             cycles: config.breedingCycles, bandLatitude: config.bandLatitude, lengthScale: config.lengthScale, grid: grid)
-        modelError = try config.modelError.map {
-            try ModelErrorForcing(path: $0, scale: config.modelErrorScale, channels: channels, grid: grid, stepHours: archive.stepHours)
+        if let trial = modelErrorTrial {
+            modelError = try ModelErrorForcing(calibration: trial, path: "model-error trial", scale: config.modelErrorScale,
+                                               channels: channels, grid: grid, stepHours: archive.stepHours)
+        } else {
+            modelError = try config.modelError.map {
+                try ModelErrorForcing(calibration: try ModelErrorFile.read(path: $0), path: $0, scale: config.modelErrorScale,
+                                      channels: channels, grid: grid, stepHours: archive.stepHours)
+            }
         }
         if config.needsAmplitudes, let skill, !channels.allSatisfy({ config.amplitudes[$0] != nil }) {
             let lead = try skill.leadSteps(hours: config.skillLeadHours)

@@ -193,7 +193,7 @@ extension EnsembleForecast {
         for step in 0...config.steps {
             if step > 0 {
                 rollout.advance(model, noise: MemberNoise(seeds: noiseSeeds, step: step - 1, scale: Float(config.noiseScale)))
-                modelError?.force(rollout.current, seeds: noiseSeeds, step: step - 1, model: model)
+                modelError?.force(rollout.current, previous: rollout.previous, seeds: noiseSeeds, step: step - 1, model: model)
                 steps += count
                 progress?(count)
             }

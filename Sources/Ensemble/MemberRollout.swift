@@ -29,6 +29,9 @@ final class MemberRollout {
         output?.deallocate()
     }
 
+    /// The states before the last `advance` (until the next one).
+    var previous: UnsafePointer<Float> { UnsafePointer(next) }
+
     /// One model step of every member (`noise`: what a stochastic model's members read).
     func advance(_ model: ForecastModel, noise: MemberNoise? = nil) {
         model.step(current, next, batch, noise: noise)

@@ -55,10 +55,11 @@ struct Forecast: ParsableCommand {
         let skillTable = try forecastConfig.skill.map { try SkillTable.read(path: $0) }
         let forecast = try EnsembleForecast(config: forecastConfig, output: out, shard: shardSpec, memberSelection: members,
                                             skill: skillTable, overwrite: overwrite)
-        for warning in forecast.warnings { LogFormat.emit("warning: " + warning, level: "warning") }
         let inits = try forecast.initialTimes()
         if dryRun {
-            print(try ForecastDryRun(forecast: forecast, initialTimes: inits).report())
+            let report = try ForecastDryRun(forecast: forecast, initialTimes: inits).report()
+            warn(forecast.warnings)
+            print(report)
             return
         }
         if case let .restarted(changed) = try forecast.prepareOutput(initialTimes: inits, restartIfChanged: restartChanged || (overwrite && shardSpec.count == 1),
@@ -80,6 +81,8 @@ struct Forecast: ParsableCommand {
             }
         }
         progress.finish()
+        // After the run, so that an error stays a message of its own; they are about the results.
+        warn(forecast.warnings)
         let seconds = clock.seconds
         if let statsJSON {
             let stats: [String: Any] = [
@@ -111,6 +114,11 @@ struct Forecast: ParsableCommand {
             .flag("write_members", noMembers, means: false, option: "--no-members"),
         ])
         return try ForecastConfig(&doc, baseDirectory: doc.baseDirectory)
+    }
+
+    /// Writes each warning as one log line (also with --quiet: they are about the results).
+    private func warn(_ warnings: [String]) {
+        for warning in warnings { LogFormat.emit("warning: " + warning, level: "warning") }
     }
 
     private func note(_ line: String) {

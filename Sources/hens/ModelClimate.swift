@@ -49,7 +49,6 @@ struct ModelClimate: ParsableCommand {
         }
         let forecast = try EnsembleForecast(config: parsed, output: NSTemporaryDirectory(), shard: .single, memberSelection: nil,
                                             skill: try parsed.skill.map { try SkillTable.read(path: $0) })
-        for warning in forecast.warnings { LogFormat.emit("warning: " + warning, level: "warning") }
         let initials = try ModelClimateBuilder.initialTimes(forecast, day: day, windowDays: windowDays)
         let total = try initials.reduce(0) { let s = try forecast.memberSteps($1); return $0 + s.rollout + s.breeding }
         let progress = ProgressReporter("mclimate", total: total, unit: "member-steps", quiet: global.quiet)
@@ -57,6 +56,8 @@ struct ModelClimate: ParsableCommand {
         if let date { attributes["calendar_day"] = date }
         let summary = try ModelClimateBuilder.build(forecast, initials: initials, output: out, attributes: attributes) { progress.advance($0) }
         progress.finish()
+        // After the run, so that an error stays a message of its own; they are about the results.
+        for warning in forecast.warnings { LogFormat.emit("warning: " + warning, level: "warning") }
         if !global.quiet {
             LogFormat.emit(String(format: "mclimate: %d initial time(s) × %d members = %d values per point and lead in %.1f s → %@",
                 summary.initialTimes.count, summary.members, summary.samples, summary.seconds, out))

@@ -62,6 +62,9 @@ struct Train: ParsableCommand {
                     + "pass --resume to continue it or --overwrite to replace it")
             }
         }
+        // The data, the model and the loss are checked before OUT is touched.
+        let trainer = try Trainer(config: trainingConfig, data: data, modelConfig: modelText)
+        try trainer.checkModel(try SFNOModel<Float>(config: modelConfig, seed: trainingConfig.seeds[0]))
         // Epochs may grow on a resume (training longer); every other setting must match.
         let inputs = try RunInputs(stage: "train", texts: ["model configuration": modelText, "training configuration": doc.yamlText(excluding: ["epochs"])],
                                    files: ["dataset statistics": [DatasetLayout.statsPath(dataset)]], includeExecutable: false)
@@ -69,7 +72,6 @@ struct Train: ParsableCommand {
            !global.quiet {
             LogFormat.emit("train: \(out) held checkpoints of other inputs (changed: \(changed.joined(separator: ", "))); emptied, starting again")
         }
-        let trainer = try Trainer(config: trainingConfig, data: data, modelConfig: modelText)
         let printer = TrainingProgressPrinter(quiet: global.quiet)
         if !global.quiet { LogFormat.emit(try Self.describe(modelConfig)) }
         // A dataset without a test split (e.g. the tiny ERA5 sample) trains without the final scores.

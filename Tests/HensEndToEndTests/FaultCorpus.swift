@@ -153,6 +153,10 @@ enum FaultCorpus {
         c(.option, "check sht --nlat 0", 2, "nlat"),
         c(.option, "check sht --grid hexagonal", 2, "grid"),
         c(.option, "forecast --out OUT --no-such-option", 64, "--no-such-option"),
+        c(.option, "calibrate --checkpoints FX/ckpt --dataset FX/dataset --samples 1 --out OUT", 2, "--samples", "at least 2"),
+        c(.option, "calibrate --checkpoints FX/ckpt --dataset FX/dataset --length-scale=-5km --out OUT", 2, "--length-scale"),
+        c(.option, "compare FX/scores/scores.nc FX/scores/scores.nc --group-by weekday", 2, "--group-by"),
+        c(.option, "report FX --scores FX/scores --compare justaname --out OUT --quiet", 2, "--compare", "NAME=SCORES_FOLDER"),
     ]
 
     // MARK: Configuration files
@@ -182,6 +186,20 @@ enum FaultCorpus {
         c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 2, "crop").files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\ncrop: 60,10,0,20\n"]),
         c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 2, "skill").files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nperturbation: bred-vector\n"]),
         c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 2, "unexpected_key").files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nunexpected_key: 1\n"]),
+        c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 2, "noise_scale").files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nperturbation: none\nnoise_scale: -0.5\n"]),
+        c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 2, "model_error_scale").files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nperturbation: none\nmodel_error_scale: 1e9\n"]),
+        c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 3, "CASE/me.json", "made for a 9×16 grid")
+            .files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nperturbation: none\nmodel_error: me.json\n", "me.json": "{\"format\": \"hens-model-error\", \"version\": 1, \"hens_version\": \"x\", \"checkpoints\": [\"a\"], \"dataset\": \"d\", \"split\": \"valid\", \"samples\": 4, \"step_hours\": 1, \"nlat\": 9, \"nlon\": 16, \"channels\": [\"geopotential\", \"vorticity\", \"divergence\"], \"units\": [\"m2 s-2\", \"s-1\", \"s-1\"], \"sigma\": [1, 1e-6, 1e-6], \"length_scale_m\": 500000}"]),
+        c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 3, "CASE/me.json", "fitted on the test split")
+            .files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nperturbation: none\nmodel_error: me.json\n", "me.json": "{\"format\": \"hens-model-error\", \"version\": 1, \"hens_version\": \"x\", \"checkpoints\": [\"a\"], \"dataset\": \"d\", \"split\": \"test\", \"samples\": 4, \"step_hours\": 1, \"nlat\": 9, \"nlon\": 16, \"channels\": [\"geopotential\", \"vorticity\", \"divergence\"], \"units\": [\"m2 s-2\", \"s-1\", \"s-1\"], \"sigma\": [1, 1e-6, 1e-6], \"length_scale_m\": 500000}"]),
+        c(.configuration, "forecast --config CASE/f.yaml --out OUT --quiet", 3, "CASE/me.json", "expected a hens model-error calibration")
+            .files(["f.yaml": "checkpoints: [FX/ckpt]\ndataset: FX/dataset\nperturbation: none\nmodel_error: me.json\n", "me.json": "[1, 2]"]),
+        c(.configuration, "train --dataset FX/dataset --model configs/model-swe-small.yaml --config CASE/t.yaml --out OUT", 2, "crps_members", "undefined")
+            .files(["t.yaml": "epochs: 1\nloss: crps\ncrps_members: 1\n"]),
+        c(.configuration, "train --dataset FX/dataset --model configs/model-swe-small.yaml --config CASE/t.yaml --out OUT", 2, "noise channels")
+            .files(["t.yaml": "epochs: 1\nloss: crps\ncrps_members: 2\nvalidation_leads: 2\n"]),
+        c(.configuration, "train --dataset FX/dataset --model CASE/m.yaml --out OUT", 2, "noise_channels").files(["m.yaml": "variant: makani\nnlat: 64\nnlon: 128\nembed_dim: 4\nlayers: 1\nnoise_channels: -2\n"]),
+        c(.configuration, "train --dataset FX/dataset --model CASE/m.yaml --out OUT", 2, "noise_length_scale").files(["m.yaml": "nlat: 64\nnlon: 128\nembed_dim: 4\nlayers: 1\nnoise_channels: 2\nnoise_length_scale: 1e12km\n"]),
         c(.configuration, "evaluate --config CASE/e.yaml --forecast FX/forecast --dataset FX/dataset --out OUT --quiet", 2, "zonal_band").files(["e.yaml": "zonal_band: [60, 30]\n"]),
         c(.configuration, "evaluate --config CASE/e.yaml --forecast FX/forecast --dataset FX/dataset --out OUT --quiet", 2, "tails").files(["e.yaml": "tails: [q95]\n"]),
         c(.configuration, "evaluate --config CASE/e.yaml --forecast FX/forecast --dataset FX/dataset --out OUT --quiet", 2, "seed").files(["e.yaml": "seed: -2\n"]),
