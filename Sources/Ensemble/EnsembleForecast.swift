@@ -140,9 +140,12 @@ public final class EnsembleForecast {
                          baseSeed: config.seed, initialTime: initialTime)
     }
 
-    /// The initial times of the configuration.
+    /// The initial times of the configuration. Drawn from a split, they are spread over the states
+    /// with enough earlier analyses for breeding — or `init_history` of them, so that a run
+    /// without breeding (a stochastic model) starts from the same states as a bred-vector run.
     public func initialTimes() throws -> [InitialTime] {
-        try archive.initialTimes(config.initialTimes, count: config.initCount, history: perturbations.history, future: config.steps)
+        try archive.initialTimes(config.initialTimes, count: config.initCount, history: max(perturbations.history, config.initHistory),
+                                 future: config.steps)
     }
 
     /// Member layout of one initial time.

@@ -23,6 +23,7 @@ public enum PerturbationMethod: String, Sendable, CaseIterable {
 /// dataset: ../runs/demo/dataset     # analyses (and, for `hens evaluate`, the truth)
 /// init: test                        # a split name, or dates: 2023-06-01T00..2023-06-10T00/24h
 /// init_count: 2                     # with a split name: initial states spread evenly over it
+/// init_history: 0                   # …among those with this many earlier analyses (at least the breeding cycles)
 /// members: 16                       # total, all checkpoints (controls + perturbed)
 /// control: once                     # none | once | per-checkpoint
 /// pairing: pairs                    # pairs (centred ±) | independent
@@ -61,6 +62,9 @@ public struct ForecastConfig: Sendable, Equatable {
     public var initialTimes: String
     /// Initial times drawn from a split.
     public var initCount: Int
+    /// Earlier analyses every initial state drawn from a split must have (at least the breeding
+    /// cycles'): the same value gives runs with and without breeding the same initial times.
+    public var initHistory: Int
     /// Total members (controls + perturbed, all checkpoints).
     public var members: Int
     /// Unperturbed control members.
@@ -129,6 +133,7 @@ public struct ForecastConfig: Sendable, Equatable {
         dataset = resolve(try doc.string("dataset"))
         initialTimes = try doc.string("init", default: "test")
         initCount = try doc.integer("init_count", default: 1)
+        initHistory = try doc.integer("init_history", default: 0)
         members = try doc.integer("members", default: 2)
         control = try Self.choice(doc.string("control", default: "none"), "control", source)
         pairing = try Self.choice(doc.string("pairing", default: "pairs"), "pairing", source)
@@ -190,6 +195,9 @@ public struct ForecastConfig: Sendable, Equatable {
     private func validate(_ source: String) throws {
         guard !checkpoints.isEmpty else { throw HensError.invalid("\(source): checkpoints", "at least one checkpoint") }
         guard initCount >= 1 else { throw HensError.invalid("\(source): init_count", "at least 1, got \(initCount)") }
+        guard initHistory >= 0, initHistory <= Self.maximumBreedingCycles else {
+            throw HensError.invalid("\(source): init_history", "0…\(Self.maximumBreedingCycles) analyses, got \(initHistory)")
+        }
         guard steps >= 1 else { throw HensError.invalid("\(source): steps", "at least 1, got \(steps)") }
         guard outputEvery >= 1 else { throw HensError.invalid("\(source): output_every", "at least 1, got \(outputEvery)") }
         if let d = deflateLevel, !(1...9).contains(d) {

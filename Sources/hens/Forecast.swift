@@ -36,6 +36,7 @@ struct Forecast: ParsableCommand {
     @Option(help: "Override: base seed.") var seed: UInt64?
     @Option(help: "Override: perturbation (bred-vector, seed-noise, gaussian, none).") var perturbation: String?
     @Option(help: "Override: skill file from `hens skill` (τ for the perturbations).") var skill: String?
+    @Option(name: .customLong("model-error"), help: "Override: model-error forcing file from `hens calibrate` (none: no forcing).") var modelError: String?
     @Option(name: .customLong("batch-size"), help: "Override: members per SFNO call.") var batchSize: Int?
     @Option(help: "Override: memory budget for the automatic batch size, e.g. 8GiB.") var memory: String?
     @Option(name: .customLong("significant-digits"), help: "Override: lossy quantisation of member files (1…7).") var significantDigits: Int?
@@ -109,6 +110,8 @@ struct Forecast: ParsableCommand {
             .value("members", ensembleSize, option: "--ensemble-size"), .value("control", control, option: "--control"),
             .value("steps", steps, option: "--steps"), .value("seed", seed.map(String.init), option: "--seed"),
             .value("perturbation", perturbation, option: "--perturbation"), .path("skill", skill, option: "--skill"),
+            modelError == "none" ? .value("model_error", "none", option: "--model-error")
+                : .path("model_error", modelError, option: "--model-error"),
             .value("batch_size", batchSize.map(String.init), option: "--batch-size"), .value("memory", memory, option: "--memory"),
             .value("significant_digits", significantDigits.map(String.init), option: "--significant-digits"),
             .flag("write_members", noMembers, means: false, option: "--no-members"),

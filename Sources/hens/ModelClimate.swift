@@ -25,6 +25,7 @@ struct ModelClimate: ParsableCommand {
     @Option(help: "Override: dataset folder.") var dataset: String?
     @Option(help: "Override: comma-separated checkpoint files, or a hens train folder (all its seeds).") var checkpoints: String?
     @Option(help: "Override: skill file from hens skill.") var skill: String?
+    @Option(name: .customLong("model-error"), help: "Override: model-error forcing file from `hens calibrate` (none: no forcing).") var modelError: String?
     @Option(name: .customLong("init-count"), help: "Override: initial times pooled.") var initCount: Int?
     @Option(name: .customLong("ensemble-size"), help: "Override: members per initial time.") var ensembleSize: Int?
     @Option(help: "Calendar day MM-DD to pool around (data with dates only).") var date: String?
@@ -36,7 +37,8 @@ struct ModelClimate: ParsableCommand {
         var doc = try ConfigDocument(path: config, overrides: [
             .value("init_count", initCount, option: "--init-count"), .value("members", ensembleSize, option: "--ensemble-size"),
             .path("dataset", dataset, option: "--dataset"), .paths("checkpoints", checkpoints, option: "--checkpoints"),
-            .path("skill", skill, option: "--skill"),
+            .path("skill", skill, option: "--skill"), modelError == "none" ? .value("model_error", "none", option: "--model-error")
+                : .path("model_error", modelError, option: "--model-error"),
         ])
         var parsed = try ForecastConfig(&doc, baseDirectory: doc.baseDirectory)
         parsed.writeMembers = false

@@ -39,7 +39,7 @@ final class StochasticForecastTests: XCTestCase {
         members: 6
         control: none
         pairing: independent
-        perturbation: none
+        \(extra.contains("perturbation:") ? "" : "perturbation: none")
         seed: 3
         steps: 3
         \(extra.contains("batch_size") ? "" : "batch_size: 4")
@@ -88,6 +88,17 @@ final class StochasticForecastTests: XCTestCase {
         Parallel.configure(threads: threads == 1 ? 2 : 1)
         defer { Parallel.configure(threads: threads) }
         XCTAssertEqual(try members(try forecast(out: "C")), full, "another thread count")
+    }
+
+    func testInitHistoryGivesTheBredVectorRunsInitialTimes() throws {
+        let amplitudes = statistics.channels.map { "\($0): 1" }.joined(separator: ", ")
+        let bred = try forecast("perturbation: bred-vector\nbreeding_cycles: 2\namplitudes: {\(amplitudes)}\ninit_count: 3",
+                                checkpoint: "deterministic.nc", out: "bred")
+        let plain = try forecast("init_count: 3", out: "plain")
+        let aligned = try forecast("init_count: 3\ninit_history: 2", out: "aligned")
+        XCTAssertEqual(try aligned.initialTimes().map(\.label), try bred.initialTimes().map(\.label))
+        XCTAssertNotEqual(try plain.initialTimes().map(\.label), try bred.initialTimes().map(\.label),
+                          "without init_history a run without breeding may start elsewhere")
     }
 
     func testSpreadGrowsWithTheNoiseScale() throws {
