@@ -15,6 +15,17 @@ MCLIMATE_CONFIG ?= configs/mclimate-swe-small.yaml
 EVALUATE_CONFIG ?= configs/evaluate-swe-small.yaml
 SCORES       ?= $(RUN_DIR)/scores
 REPORT       ?= $(RUN_DIR)/report
+# The stochastic family beside the bred vectors (docs/calibration.md): a CRPS-trained SFNO with
+# noise channels, its ensemble and scores; and the model-error forcing the bred vectors use.
+CRPS_MODEL_CONFIG ?= configs/model-swe-small-stochastic.yaml
+CRPS_TRAIN_CONFIG ?= configs/train-swe-crps-demo.yaml
+CRPS_CHECKPOINTS  ?= $(RUN_DIR)/checkpoints-crps
+CRPS_FORECAST_CONFIG ?= configs/forecast-swe-crps.yaml
+CRPS_FORECAST     ?= $(RUN_DIR)/forecast-crps
+CRPS_EVALUATE_CONFIG ?= configs/evaluate-swe-crps.yaml
+CRPS_SCORES       ?= $(RUN_DIR)/scores-crps
+MODEL_ERROR       ?= $(RUN_DIR)/model-error.json
+CALIBRATE_FLAGS   ?= --iterations 2 --init-count 3 --ensemble-size 16
 HEADLINE_LEAD ?= 6
 # Extra options of each stage (e.g. TRAIN_FLAGS="--epochs 1" for a quick look); they are not
 # file dependencies, so use them with a RUN_DIR of their own.
@@ -58,7 +69,7 @@ DEPS_PKGS  := libnetcdf-dev libfftw3-dev libopenblas-dev netcdf-bin pkg-config g
 # Tools that only the tests need: cdo (ingest parity), mpirun (sharded forecasts), Chromium (the report in a browser).
 TEST_PKGS  := cdo openmpi-bin chromium
 
-.PHONY: deps deps-test build build-stamp build-portable test-build unit check e2e check-long test demo demo-run hens report report-check bench bench-swe anchors-venv dataset checkpoints skill forecast mclimate evaluate era5-sample check-cron-sleep check-forecast check-forecast-run clean
+.PHONY: deps deps-test build build-stamp build-portable test-build unit check e2e check-long check-calibration test demo demo-run hens report report-check bench bench-swe anchors-venv dataset checkpoints checkpoints-crps skill calibrate forecast forecast-crps mclimate evaluate evaluate-crps era5-sample check-cron-sleep check-forecast check-forecast-run clean
 
 ## deps: install the C libraries through apt, only when pkg-config does not find them already.
 deps:
@@ -121,9 +132,10 @@ e2e:
 	HENS=$(abspath $(HENS)) $(SWIFT) test $(BUILD_FLAGS) -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter HensEndToEndTests
 
 ## check-long: checks too long for make test (their results go into the closing notes): hens
-## generate swe 10 times under load, all identical.
+## generate swe 10 times under load, all identical; the calibration experiment.
 check-long: test-build
 	HENS=$(abspath $(HENS)) HENS_REPRO_REPEATS=10 $(SWIFT) test $(BUILD_FLAGS) -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter ReproducibilityTests
+	HENS=$(abspath $(HENS)) RUN=$(CALIBRATION_RUN) bash scripts/calibration-experiment.sh
 
 ## demo: the embedded-default chain, end to end (extended by every stage that exists).
 demo: build
@@ -137,12 +149,17 @@ demo-run:
 	@$(MAKE) --no-print-directory dataset
 	@echo "== the default dataset's header"; ncdump -h $(DATASET)/train.nc
 	@$(MAKE) --no-print-directory checkpoints
+	@$(MAKE) --no-print-directory checkpoints-crps
 	@$(MAKE) --no-print-directory forecast
 	@echo "== the forecast's files"; ls -l $(FORECAST)/*/
+	@$(MAKE) --no-print-directory forecast-crps
 	@$(MAKE) --no-print-directory evaluate
+	@$(MAKE) --no-print-directory evaluate-crps
 	@$(MAKE) --no-print-directory report
 	@echo "== headline scores at lead $(HEADLINE_LEAD) h (global): CRPS, RMSE, spread, SSR, CRPSS against climatology and persistence, outlier fraction (expected 2/(m+1))"
 	@$(HENS) scores $(SCORES) --lead $(HEADLINE_LEAD)
+	@echo "== the same for the stochastic SFNO (CRPS-trained, noise channels, no initial perturbation)"
+	@$(HENS) scores $(CRPS_SCORES) --lead $(HEADLINE_LEAD)
 	@echo "== demo done: dataset in $(DATASET), checkpoints in $(CHECKPOINTS), forecast in $(FORECAST), scores in $(SCORES)"
 	@echo "== report: $(REPORT)/index.html (open it in a browser; PNGs in $(REPORT)/figures/)"
 
@@ -152,7 +169,9 @@ demo-run:
 hens: build
 	@$(MAKE) --no-print-directory demo-run RUN_DIR=$(HENS_RUN) TRAIN_CONFIG=configs/train-swe-small.yaml \
 	  TRAIN_FLAGS="--seeds $(HENS_SEEDS) $(TRAIN_FLAGS)" FORECAST_CONFIG=configs/forecast-swe-hens.yaml \
-	  MCLIMATE_CONFIG=configs/mclimate-swe-hens.yaml EVALUATE_CONFIG=configs/evaluate-swe-hens.yaml HEADLINE_LEAD=12
+	  MCLIMATE_CONFIG=configs/mclimate-swe-hens.yaml EVALUATE_CONFIG=configs/evaluate-swe-hens.yaml HEADLINE_LEAD=12 \
+	  CRPS_TRAIN_CONFIG=configs/train-swe-crps-small.yaml CRPS_FORECAST_CONFIG=configs/forecast-swe-crps-hens.yaml \
+	  CRPS_EVALUATE_CONFIG=configs/evaluate-swe-crps-hens.yaml
 
 ## dataset: the embedded shallow-water dataset; regenerated only when the config or hens changed.
 dataset: $(DATASET)/stats.nc
@@ -170,6 +189,21 @@ $(CHECKPOINTS)/.done: $(DATASET)/stats.nc $(MODEL_CONFIG) $(TRAIN_CONFIG) $(HENS
 	@$(call timed,train,$(HENS) train --dataset $(DATASET) --model $(MODEL_CONFIG) --config $(TRAIN_CONFIG) --out $(CHECKPOINTS) --resume --restart-changed $(TRAIN_FLAGS))
 	@touch $@
 
+## checkpoints-crps: the stochastic SFNO (noise channels, trained on the fair CRPS of several
+## members per sample) on the same dataset; retrained only when its inputs changed.
+checkpoints-crps: $(CRPS_CHECKPOINTS)/.done
+$(CRPS_CHECKPOINTS)/.done: $(DATASET)/stats.nc $(CRPS_MODEL_CONFIG) $(CRPS_TRAIN_CONFIG) $(HENS)
+	@echo "== hens train --dataset $(DATASET) --model $(CRPS_MODEL_CONFIG) --config $(CRPS_TRAIN_CONFIG) --out $(CRPS_CHECKPOINTS)"
+	@$(call timed,train-crps,$(HENS) train --dataset $(DATASET) --model $(CRPS_MODEL_CONFIG) --config $(CRPS_TRAIN_CONFIG) --out $(CRPS_CHECKPOINTS) --resume --restart-changed --quiet)
+	@touch $@
+
+## calibrate: the model-error forcing of the deterministic checkpoints, fitted and tuned for
+## FORECAST_CONFIG's ensemble on the valid split (never the test split).
+calibrate: $(MODEL_ERROR)
+$(MODEL_ERROR): $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
+	@echo "== hens calibrate --config $(FORECAST_CONFIG) --out $@ $(CALIBRATE_FLAGS)"
+	@$(call timed,calibrate,$(HENS) calibrate --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --checkpoints $(CHECKPOINTS) --out $@ $(CALIBRATE_FLAGS))
+
 ## skill: deterministic RMSE of the first checkpoint on the valid split (τ for the bred vectors).
 skill: $(RUN_DIR)/skill.json
 $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
@@ -179,18 +213,25 @@ $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
 ## forecast: the bred-vector, multi-checkpoint ensemble of FORECAST_CONFIG (single process; see
 ## check-forecast for shards, mpirun and resume) on every checkpoint in CHECKPOINTS.
 forecast: $(FORECAST)/.done
-$(FORECAST)/.done: $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
+$(FORECAST)/.done: $(RUN_DIR)/skill.json $(MODEL_ERROR) $(FORECAST_CONFIG) $(HENS)
 	@echo "== hens forecast --config $(FORECAST_CONFIG) --out $(FORECAST)"
 	@# An interrupted forecast of the same inputs resumes after its last committed batch; hens empties
 	@# the folder when its inputs changed (they may pick other initial times), never mixing two runs.
-	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --checkpoints $(CHECKPOINTS) --out $(FORECAST) --restart-changed $(FORECAST_FLAGS))
+	@$(call timed,forecast,$(HENS) forecast --config $(FORECAST_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --model-error $(MODEL_ERROR) --checkpoints $(CHECKPOINTS) --out $(FORECAST) --restart-changed $(FORECAST_FLAGS))
+	@touch $@
+
+## forecast-crps: the stochastic SFNO's ensemble on the same initial times as forecast.
+forecast-crps: $(CRPS_FORECAST)/.done
+$(CRPS_FORECAST)/.done: $(CRPS_CHECKPOINTS)/.done $(CRPS_FORECAST_CONFIG) $(HENS)
+	@echo "== hens forecast --config $(CRPS_FORECAST_CONFIG) --out $(CRPS_FORECAST)"
+	@$(call timed,forecast-crps,$(HENS) forecast --config $(CRPS_FORECAST_CONFIG) --dataset $(DATASET) --checkpoints $(CRPS_CHECKPOINTS) --out $(CRPS_FORECAST) --restart-changed --quiet)
 	@touch $@
 
 ## mclimate: the model climate (reforecasts from the climate split) for EFI/SOT.
 mclimate: $(RUN_DIR)/mclimate.nc
-$(RUN_DIR)/mclimate.nc: $(RUN_DIR)/skill.json $(MCLIMATE_CONFIG) $(HENS)
+$(RUN_DIR)/mclimate.nc: $(RUN_DIR)/skill.json $(MODEL_ERROR) $(MCLIMATE_CONFIG) $(HENS)
 	@echo "== hens mclimate --config $(MCLIMATE_CONFIG) --out $@"
-	@$(call timed,mclimate,$(HENS) mclimate --config $(MCLIMATE_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --checkpoints $(CHECKPOINTS) --out $@ $(MCLIMATE_FLAGS))
+	@$(call timed,mclimate,$(HENS) mclimate --config $(MCLIMATE_CONFIG) --dataset $(DATASET) --skill $(RUN_DIR)/skill.json --model-error $(MODEL_ERROR) --checkpoints $(CHECKPOINTS) --out $@ $(MCLIMATE_FLAGS))
 
 ## evaluate: scores of the demo ensemble (CRPS, RMSE, spread/SSR, ranks, reliability, ROC, spectra, EFI/SOT).
 evaluate: $(SCORES)/summary.json
@@ -198,11 +239,17 @@ $(SCORES)/summary.json: $(FORECAST)/.done $(RUN_DIR)/mclimate.nc $(EVALUATE_CONF
 	@echo "== hens evaluate --config $(EVALUATE_CONFIG) --out $(SCORES)"
 	@$(call timed,evaluate,$(HENS) evaluate --config $(EVALUATE_CONFIG) --forecast $(FORECAST) --dataset $(DATASET) --mclimate $(RUN_DIR)/mclimate.nc --out $(SCORES) $(EVALUATE_FLAGS))
 
+## evaluate-crps: scores of the stochastic SFNO's ensemble (compared with the bred vectors in the report).
+evaluate-crps: $(CRPS_SCORES)/summary.json
+$(CRPS_SCORES)/summary.json: $(CRPS_FORECAST)/.done $(CRPS_EVALUATE_CONFIG) $(HENS)
+	@echo "== hens evaluate --config $(CRPS_EVALUATE_CONFIG) --out $(CRPS_SCORES)"
+	@$(call timed,evaluate-crps,$(HENS) evaluate --config $(CRPS_EVALUATE_CONFIG) --forecast $(CRPS_FORECAST) --dataset $(DATASET) --out $(CRPS_SCORES) --quiet)
+
 ## report: the HTML report of the run (plots as inline SVG and PNG), redrawn when the scores change.
 report: $(REPORT)/report.json
-$(REPORT)/report.json: $(SCORES)/summary.json $(CHECKPOINTS)/.done $(HENS)
-	@echo "== hens report $(RUN_DIR) --lead $(HEADLINE_LEAD) --out $(REPORT)"
-	@$(call timed,report,$(HENS) report $(RUN_DIR) --lead $(HEADLINE_LEAD) --scores $(SCORES) --forecast $(FORECAST) --checkpoints $(CHECKPOINTS) --dataset $(DATASET) --out $(REPORT))
+$(REPORT)/report.json: $(SCORES)/summary.json $(CRPS_SCORES)/summary.json $(CHECKPOINTS)/.done $(HENS)
+	@echo "== hens report $(RUN_DIR) --lead $(HEADLINE_LEAD) --compare stochastic-sfno=$(CRPS_SCORES) --out $(REPORT)"
+	@$(call timed,report,$(HENS) report $(RUN_DIR) --lead $(HEADLINE_LEAD) --scores $(SCORES) --forecast $(FORECAST) --checkpoints $(CHECKPOINTS) --dataset $(DATASET) --name bred-vectors --compare stochastic-sfno=$(CRPS_SCORES) --out $(REPORT))
 
 ## report-check: the report in headless Chromium: fails if the page has errors or a plot is missing
 ## (scripts/check-report.sh); the screenshot goes to $(RUN_DIR)/report-screenshot.png.
@@ -228,6 +275,14 @@ $(ERA5_DIR)/report/report.json: $(ERA5_DIR)/scores/summary.json
 	@$(call timed,report,$(HENS) report --quiet $(ERA5_DIR))
 	@echo "== ERA5 sample report: $(ERA5_DIR)/report/index.html"
 
+## check-calibration: the calibration experiment (scripts/calibration-experiment.sh, about 30 min
+## on 2 cores): bred vectors as configured today, bred vectors with tuned model-error forcing and
+## the stochastic SFNO, settings chosen on the valid split, the test split scored once; tables and
+## hens compare intervals in CALIBRATION_RUN. Part of check-long.
+CALIBRATION_RUN ?= runs/calibration
+check-calibration: build
+	HENS=$(HENS) RUN=$(CALIBRATION_RUN) bash scripts/calibration-experiment.sh
+
 ## check-cron-sleep: holds configs/cron-example.sh's lock for a few seconds (the overlap check).
 check-cron-sleep:
 	@sleep 3
@@ -242,7 +297,7 @@ check-forecast-run: dataset
 ## bench: SHT, SWE, ingest (vs cdo remapcon), SFNO, forecast and CRPS JSON, 1 and 2 threads, into
 ## bench-results/; with the anchors venv (make anchors-venv) also shtns/ducc0/torch-harmonics SHTs,
 ## torch-harmonics' SFNO and properscoring/scoringrules CRPS in the same run, as ratios.
-bench: build skill
+bench: build skill calibrate
 	@mkdir -p bench-results
 	$(HENS) bench sht --cases gl360,cc721_l359,gl720 --batches 1,16 --thread-counts 1,2 --json bench-results/sht.json
 	if [ -x $(ANCHORS_PY) ]; then $(ANCHORS_PY) bench/anchors/sht_anchor.py --cases gl360,cc721_l359,gl720 --batches 1,16 --threads 1,2 --hens bench-results/sht.json --json bench-results/sht-anchor.json; fi

@@ -8,6 +8,7 @@
 #   D  one process killed with SIGKILL at a random moment, then the same command again
 #   E  one process with 2 threads
 #
+# The members are forced with model error (hens calibrate), as the demo configuration does.
 # Member fields must be bit-identical (same batch size and threads); merged summaries may
 # differ in mean/M2 by round-off only. Run as root (CI), mpirun needs --allow-run-as-root.
 set -euo pipefail
@@ -21,10 +22,12 @@ echo "== tiny checkpoints for the check (1 epoch × 16 samples, seeds 1, 2)"
 "$HENS" train --quiet --dataset "$DATASET" --config configs/train-swe-demo.yaml --out "$WORK/checkpoints" \
   --seeds 1,2 --epochs 1 --samples-per-epoch 16 --test-samples 2
 "$HENS" skill --quiet --checkpoint "$WORK/checkpoints/seed-1/checkpoint.nc" --dataset "$DATASET" --samples 2 --out "$WORK/skill.json"
+# The demo configuration forces its members with model error: the shards must agree with it too.
+"$HENS" calibrate --quiet --checkpoints "$WORK/checkpoints" --dataset "$DATASET" --samples 2 --out "$WORK/model-error.json"
 run() {  # run OUT [extra options…]
   local out=$1; shift
   "$HENS" forecast --quiet --config "$CONFIG" --checkpoints "$WORK/checkpoints/seed-1/checkpoint.nc,$WORK/checkpoints/seed-2/checkpoint.nc" \
-    --dataset "$DATASET" --skill "$WORK/skill.json" --init-count 1 --ensemble-size 9 --control once --steps 4 --batch-size 2 --threads 1 --out "$out" "$@"
+    --dataset "$DATASET" --skill "$WORK/skill.json" --model-error "$WORK/model-error.json" --init-count 1 --ensemble-size 9 --control once --steps 4 --batch-size 2 --threads 1 --out "$out" "$@"
 }
 
 echo "== A: one process"
