@@ -207,7 +207,7 @@ $(MODEL_ERROR): $(RUN_DIR)/skill.json $(FORECAST_CONFIG) $(HENS)
 ## skill: deterministic RMSE of the first checkpoint on the valid split (τ for the bred vectors).
 skill: $(RUN_DIR)/skill.json
 $(RUN_DIR)/skill.json: $(CHECKPOINTS)/.done
-	@echo "== hens skill (48 h of deterministic RMSE → bred-vector amplitudes)"
+	@echo "== hens skill (48 h of deterministic RMSE; the bred-vector amplitudes use it at the forecast's skill_lead)"
 	@$(call timed,skill,$(HENS) skill --checkpoint $(CHECKPOINTS)/seed-1/checkpoint.nc --dataset $(DATASET) --samples 8 --out $@)
 
 ## forecast: the bred-vector, multi-checkpoint ensemble of FORECAST_CONFIG (single process; see

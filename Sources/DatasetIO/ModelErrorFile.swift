@@ -15,6 +15,8 @@ public struct ModelErrorFile: Codable, Equatable, Sendable {
     public static let formatName = "hens-model-error"
     /// The version this code reads and writes.
     public static let currentVersion = 1
+    /// The largest sppt amplitude accepted: 1 + σ·r turns the tendency around wherever r < −1/σ.
+    public static let maximumSPPTAmplitude = 2.0
 
     /// Always `formatName`.
     public var format: String
@@ -32,7 +34,7 @@ public struct ModelErrorFile: Codable, Equatable, Sendable {
     public var samples: Int
     /// The model step, hours.
     public var stepHours: Double
-    /// Rows × columns of the grid.
+    /// Rows of the grid.
     public var nlat: Int
     /// Columns of the grid.
     public var nlon: Int
@@ -123,10 +125,15 @@ public struct ModelErrorFile: Codable, Equatable, Sendable {
             throw fail("channels, units and sigma must have the same, non-zero length")
         }
         guard file.sigma.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw fail("sigma must be finite and non-negative") }
-        if let scales = file.scales, scales.count != file.channels.count { throw fail("scales must have one value per channel") }
+        if let scales = file.scales, scales.count != file.channels.count || !scales.allSatisfy({ $0.isFinite && $0 > 0 }) {
+            throw fail("scales must hold one positive number per channel")
+        }
+        if file.forcing == .sppt, let largest = file.sigma.max(), largest > maximumSPPTAmplitude {
+            throw fail("an sppt amplitude of \(largest) would turn tendencies around at most points; at most \(maximumSPPTAmplitude)")
+        }
         guard file.lengthScale > 0, file.lengthScale.isFinite else { throw fail("length_scale_m must be positive") }
-        guard file.split != "test" else {
-            throw fail("was fitted on the test split; calibrations are fitted on the valid split only (rerun hens calibrate)")
+        guard file.split == "valid" else {
+            throw fail("was fitted on the \(file.split) split; calibrations are fitted on the valid split only (rerun hens calibrate)")
         }
         return file
     }

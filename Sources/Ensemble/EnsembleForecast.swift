@@ -87,6 +87,10 @@ public final class EnsembleForecast {
             seedChannels: flags(config.seedChannels, "seed_channels", emptyMeansAll: true),
             nonNegative: flags(config.nonNegative, "non_negative", emptyMeansAll: false),
             cycles: config.breedingCycles, bandLatitude: config.bandLatitude, lengthScale: config.lengthScale, grid: grid)
+        if config.modelError != nil || modelErrorTrial != nil, let stochastic = models.first(where: \.isStochastic) {
+            throw HensError.invalid("model_error", "a forcing for deterministic checkpoints; \(stochastic.path) is stochastic "
+                + "(its spread comes from its noise channels: set noise_scale instead)")
+        }
         if let trial = modelErrorTrial {
             modelError = try ModelErrorForcing(calibration: trial, path: "model-error trial", scale: config.modelErrorScale,
                                                channels: channels, grid: grid, stepHours: archive.stepHours)
@@ -109,7 +113,9 @@ public final class EnsembleForecast {
         let layout = try Self.layout(config, checkpoints: models.count, initialTime: 0)
         let selection = try memberSelection.map { try MemberSelection.parse($0, memberCount: layout.memberCount) }
         self.selection = selection
-        let perMember = 4 * (5 * models[0].stateCount + outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount))
+        // A stochastic model's step also composes each member's input with its noise channels.
+        let composed = models.contains { $0.isStochastic } ? models.map(\.inputCount).max()! : 0
+        let perMember = 4 * (5 * models[0].stateCount + composed + outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount))
         let summaryBytes = 2 * 40 * config.outputSteps.count * outputs.outputs.count * (crop?.fieldCount ?? archive.fieldCount)
         let fixed = models.reduce(0) { $0 + $1.byteCount } + summaryBytes + 64 << 20
         batchSize = try config.batchSize ?? BatchPlan.size(budget: config.memoryBytes, fixed: fixed, perMember: perMember)

@@ -62,7 +62,8 @@ public enum ModelErrorCalibration {
         var done = 0
         for location in initial.map(\.location) {
             let now = try archive.state(at: location, channels: channels)
-            guard let nextLocation = archive.location(-1, before: location) else { continue }
+            // With absolute times the next analysis may lie in the next split: never read it.
+            guard let nextLocation = archive.location(-1, before: location), nextLocation.split == split else { continue }
             let next = try archive.state(at: nextLocation, channels: channels)
             for model in models {
                 var input = model.normalized([now])[0]
@@ -91,7 +92,11 @@ public enum ModelErrorCalibration {
                 progress?(done, initial.count * models.count)
             }
         }
-        let sigma = sums.map { ($0 / Double(max(1, done))).squareRoot() }
+        guard done >= 2 * models.count else {
+            throw HensError(.badInput, "\(dataset): fewer than 2 initial states of the \(split) split have their next analysis in it; "
+                + "hens calibrate needs at least 2")
+        }
+        let sigma = sums.map { ($0 / Double(done / models.count * models.count)).squareRoot() }
         let units = channels.map { name in archive.channelInfo.first { $0.name == name }?.units ?? "1" }
         let sppt = kind == .sppt
         return ModelErrorFile(kind: kind, checkpoints: checkpoints, dataset: dataset, split: split, samples: initial.count,
@@ -142,6 +147,7 @@ public enum ModelErrorCalibration {
         trialConfig.outputEvery = 1
         trialConfig.modelError = nil
         trialConfig.modelErrorScale = 1
+        trialConfig.crop = nil           // the SSR is measured on the whole grid
         let oneStep = zip(calibration.sigma, calibration.scales ?? calibration.sigma.map { _ in 1 }).map { $0 / $1 }
         var scales = [Double](repeating: 1, count: calibration.channels.count)
         var trials: [ModelErrorFile.Trial] = []
@@ -156,7 +162,11 @@ public enum ModelErrorCalibration {
                 ratio.isFinite && ratio > 0 ? scale * min(3, max(1.0 / 3, 1 / ratio)) : scale
             }
         }
-        func misfit(_ t: ModelErrorFile.Trial) -> Double { t.ssr.reduce(0) { $0 + abs(log($1)) } / Double(t.ssr.count) }
+        // A trial with an undefined SSR (no error at all, or no spread) ranks last.
+        func misfit(_ t: ModelErrorFile.Trial) -> Double {
+            let m = t.ssr.reduce(0) { $0 + abs(log($1)) } / Double(t.ssr.count)
+            return m.isFinite ? m : .infinity
+        }
         let best = trials.min { misfit($0) < misfit($1) }!
         var tuned = calibration
         tuned.sigma = zip(oneStep, best.scales).map { $0 * $1 }
@@ -180,7 +190,14 @@ public enum ModelErrorCalibration {
         let total = grid.weights.reduce(0, +) * Double(grid.nlon)
         let ringWeights = grid.weights.map { $0 / total }
         var spread = [Double](repeating: 0, count: c), error = spread
-        for initial in try forecast.initialTimes() {
+        // Initial times whose verification would reach past the split (absolute times run on into
+        // the next split, e.g. test) are left out: only the valid split is read.
+        let initials = try forecast.initialTimes().filter { archive.location(-leads, before: $0.location)?.split == split }
+        guard initials.count >= 2 else {
+            throw HensError(.badInput, "\(config.dataset): fewer than 2 initial times of the \(split) split have \(leads) later "
+                + "analyses in it; lower --init-count or the configuration's steps")
+        }
+        for initial in initials {
             // Σ x and Σ x² over members per (lead, channel, point), Float64.
             var sum = [Double](repeating: 0, count: leads * c * n), squares = sum
             let members = Array(0..<config.members)

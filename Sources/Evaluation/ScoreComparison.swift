@@ -14,6 +14,8 @@ public struct ScoreComparison {
         public let leadHours: Double
         /// The paired test of A − B over the common initial times.
         public let test: PairedComparison
+        /// B's mean score over the same cases (the scale of the difference).
+        public let meanB: Double
     }
 
     /// How initial times are grouped before the test.
@@ -30,6 +32,10 @@ public struct ScoreComparison {
     public let rows: [Row]
     /// Cases per test: common initial times, or trajectories when grouped.
     public let caseCount: Int
+    /// What a case is: "initial times" or "trajectories".
+    public var caseName: String { grouping == .none ? "initial times" : "trajectories" }
+    /// How initial times were grouped.
+    public let grouping: Grouping
 
     /// Reads both files and runs the tests.
     /// - Throws: `.invalidArgument` naming `--replicates`, `--score`, `--band` or `--group-by`;
@@ -45,6 +51,7 @@ public struct ScoreComparison {
                 + "a paired test needs at least 2")
         }
         caseCount = groups.count
+        self.grouping = grouping
         func means(_ values: [Double]) -> [Double] {
             groups.map { members in members.reduce(0.0) { $0 + values[$1] } / Double(members.count) }
         }
@@ -57,7 +64,8 @@ public struct ScoreComparison {
                 let x = means(sa.values(inits, channel: channel, lead: lead, band: bandA))
                 let y = means(sb.values(inits, channel: channel, lead: lead, band: bandB))
                 guard x.allSatisfy(\.isFinite), y.allSatisfy(\.isFinite) else { continue }
-                rows.append(Row(channel: channel, leadHours: lead, test: PairedComparison(a: x, b: y, replicates: replicates, seed: seed)))
+                rows.append(Row(channel: channel, leadHours: lead, test: PairedComparison(a: x, b: y, replicates: replicates, seed: seed),
+                                meanB: y.reduce(0, +) / Double(y.count)))
             }
         }
         self.rows = rows

@@ -158,27 +158,32 @@ struct ComparisonFigures {
     func table(leads: [Double]) throws -> ReportTable {
         let run = methods[0]
         var rows: [[String]] = []
-        var cases = ""
         for method in methods.dropFirst() {
             let a = method.folder + "/scores.nc", b = run.folder + "/scores.nc"
-            // Trajectories as cases when the labels name them (initial times of one trajectory share their weather).
-            let grouped = try? ScoreComparison(a: a, b: b, score: "crps", band: "global", replicates: 2000, seed: 0, grouping: .trajectory)
-            guard let comparison = grouped ?? (try? ScoreComparison(a: a, b: b, score: "crps", band: "global", replicates: 2000, seed: 0)) else {
-                rows.append([method.name, "–", "–", "–", "–", "–", "–", "fewer than 2 common initial times: no test"])
+            // Trajectories as cases when the labels name them (initial times of one trajectory share
+            // their weather); too few cases, or labels that are dates, fall back to initial times.
+            func compare(_ grouping: ScoreComparison.Grouping) throws -> ScoreComparison? {
+                do {
+                    return try ScoreComparison(a: a, b: b, score: "crps", band: "global", replicates: 2000, seed: 0, grouping: grouping)
+                } catch let error as HensError where error.message.contains("a paired test needs at least 2")
+                    || (grouping == .trajectory && error.kind == .invalidArgument) {
+                    return nil
+                }
+            }
+            guard let comparison = try compare(.trajectory) ?? compare(.none) else {
+                rows.append([method.name, "–", "–", "–", "–", "–", "–", "–", "fewer than 2 common initial times: no test"])
                 continue
             }
-            cases = "\(comparison.caseCount) \(grouped == nil ? "initial times" : "trajectories")"
             for row in comparison.rows where channels.contains(row.channel) && leads.contains(where: { abs($0 - row.leadHours) < 1e-6 }) {
                 let t = row.test
-                let base = try run.global(row.channel).selecting("lead_hours", number: row.leadHours).numbers("crps").first ?? .nan
-                rows.append([method.name, row.channel, hours(row.leadHours),
-                             String(format: "%.4g", t.meanDifference), String(format: "%+.1f %%", 100 * t.meanDifference / base),
+                rows.append([method.name, row.channel, hours(row.leadHours), "\(comparison.caseCount) \(comparison.caseName)",
+                             String(format: "%.4g", t.meanDifference), String(format: "%+.1f %%", 100 * t.meanDifference / row.meanB),
                              String(format: "[%.4g, %.4g]", t.interval.lower, t.interval.upper), String(format: "%.3f", t.pValue),
                              t.interval.upper < 0 ? "better" : (t.interval.lower > 0 ? "worse" : "not significant")])
             }
         }
-        return ReportTable(title: "CRPS of each method minus \(run.name)'s, paired over \(cases) (global)",
-                           columns: ["method", "channel", "lead", "mean difference", "relative", "95% interval", "p", "verdict"],
+        return ReportTable(title: "CRPS of each method minus that of \(run.name), paired on common cases (global)",
+                           columns: ["method", "channel", "lead", "cases", "mean difference", "relative", "95% interval", "p", "verdict"],
                            rows: rows)
     }
 }

@@ -129,6 +129,22 @@ final class StochasticForecastTests: XCTestCase {
         XCTAssertGreaterThan(larger, spread(a))
         let info = try forced.runInfo(try forced.initialTimes()[0])
         XCTAssertEqual(info.attributes["model_error_split"], "valid")
+
+        // sppt: the step's tendency perturbed by one pattern for all channels.
+        var sppt = try ModelErrorCalibration.fit(kind: .sppt, checkpoints: [root + "/deterministic.nc"], dataset: root + "/data",
+                                                 samples: 4, lengthScale: 1.5e6)
+        XCTAssertEqual(sppt.sigma, [Double](repeating: ModelErrorCalibration.initialSPPTAmplitude, count: sppt.channels.count))
+        sppt.sigma = sppt.sigma.map { _ in 0.8 }
+        try sppt.write(to: root + "/sppt.json")
+        let b = try members(try forecast("model_error: sppt.json", checkpoint: "deterministic.nc", out: "sppt"))
+        XCTAssertGreaterThan(spread(b), 0)
+        let c = try members(try forecast("model_error: sppt.json\nbatch_size: 1", checkpoint: "deterministic.nc", out: "sppt-1",
+                                         members: "3"))
+        XCTAssertEqual(c[3], b[3], "sppt-forced member regenerated alone")
+        // Forcing a stochastic checkpoint would add noise twice: refused.
+        XCTAssertThrowsError(try forecast("model_error: model-error.json", out: "both")) { error in
+            XCTAssertTrue("\(error)".contains("model_error: a forcing for deterministic checkpoints"), "\(error)")
+        }
     }
 
     func testCalibrationRefusals() throws {
