@@ -101,6 +101,24 @@ final class StochasticForecastTests: XCTestCase {
                           "without init_history a run without breeding may start elsewhere")
     }
 
+    func testStochasticCheckpointWithBredVectorsAndInSkillAndModelClimate() throws {
+        let amplitudes = statistics.channels.map { "\($0): 1" }.joined(separator: ", ")
+        let bred = "perturbation: bred-vector\nbreeding_cycles: 2\namplitudes: {\(amplitudes)}"
+        let full = try members(try forecast(bred, out: "bred"))
+        XCTAssertEqual(full.keys.sorted(), Array(0..<6))
+        XCTAssertTrue(full.values.allSatisfy { $0.allSatisfy(\.isFinite) })
+        let alone = try members(try forecast(bred + "\nbatch_size: 1", out: "bred-alone", members: "5"))
+        XCTAssertEqual(alone[5], full[5], "bred + noise: a member regenerates alone")
+
+        let skill = try SkillTable.compute(checkpointPath: root + "/stochastic.nc", dataset: root + "/data", samples: 2)
+        XCTAssertTrue(skill.rmse.allSatisfy { $0.allSatisfy { $0.isFinite && $0 > 0 } }, "hens skill accepts a stochastic checkpoint")
+
+        var pooled = 0
+        let climate = try forecast(out: "climate")
+        try climate.rollOut(try climate.initialTimes()[0], members: Array(0..<6)) { batch, _, _ in pooled += batch.count }
+        XCTAssertEqual(pooled, 6 * 4, "hens mclimate's in-memory rollout runs a stochastic checkpoint (6 members × 4 leads)")
+    }
+
     func testSpreadGrowsWithTheNoiseScale() throws {
         let spreads = try ["0", "0.5", "1", "2"].map { scale in spread(try members(try forecast("noise_scale: \(scale)", out: "s\(scale)"))) }
         XCTAssertEqual(spreads[0], 0, "noise_scale 0: the noise-free path, identical members")
