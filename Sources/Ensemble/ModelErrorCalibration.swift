@@ -18,14 +18,14 @@ public enum ModelErrorCalibration {
 
     /// Fits the forcing amplitudes of `checkpoints` on `dataset`'s valid split.
     /// - Parameters:
+    ///   - kind: additive forcing starts from the one-step error; sppt from a tendency amplitude
+    ///     of `initialSPPTAmplitude` per channel (the one-step error is measured alike, which
+    ///     checks the checkpoints against the data, but not used).
     ///   - samples: initial states (≥ 2), spread evenly over the split.
     ///   - lengthScale: correlation length of the forcing, metres (the amplitude is a grid-point
     ///     standard deviation, so it does not depend on it).
     /// - Throws: one-line errors for fewer than 2 initial states, a stochastic checkpoint, or
     ///   checkpoints that do not fit the data.
-    /// - Parameter kind: additive forcing starts from the one-step error; sppt from a tendency
-    ///   amplitude of `initialSPPTAmplitude` per channel (the one-step error is measured alike,
-    ///   which checks the checkpoints against the data, but not used).
     public static func fit(kind: ModelErrorFile.Kind = .additive, checkpoints: [String], dataset: String, samples: Int,
                            lengthScale: Double, progress: ((Int, Int) -> Void)? = nil) throws -> ModelErrorFile {
         guard samples >= 2 else {
@@ -57,7 +57,7 @@ public enum ModelErrorCalibration {
         }
         let channels = models[0].channels, n = archive.fieldCount, c = channels.count
         let grid = try models[0].network.config.dataGrid()
-        let ringWeights = grid.weights.map { $0 / (grid.weights.reduce(0, +) * Double(grid.nlon)) }
+        let ringWeights = pointWeights(grid)
         var sums = [Double](repeating: 0, count: c)
         var done = 0
         for location in initial.map(\.location) {
@@ -96,13 +96,20 @@ public enum ModelErrorCalibration {
             throw HensError(.badInput, "\(dataset): fewer than 2 initial states of the \(split) split have their next analysis in it; "
                 + "hens calibrate needs at least 2")
         }
-        let sigma = sums.map { ($0 / Double(done / models.count * models.count)).squareRoot() }
+        let sigma = sums.map { ($0 / Double(done)).squareRoot() }
         let units = channels.map { name in archive.channelInfo.first { $0.name == name }?.units ?? "1" }
         let sppt = kind == .sppt
         return ModelErrorFile(kind: kind, checkpoints: checkpoints, dataset: dataset, split: split, samples: initial.count,
                               stepHours: archive.stepHours, nlat: grid.nlat, nlon: grid.nlon, channels: channels,
                               units: sppt ? channels.map { _ in "1" } : units,
                               sigma: sppt ? channels.map { _ in initialSPPTAmplitude } : sigma, lengthScale: lengthScale)
+    }
+
+    /// The quadrature weight of one point of each ring, normalised so that the grid's points sum
+    /// to 1 (area-weighted means by a plain weighted sum).
+    static func pointWeights(_ grid: SphericalGrid) -> [Double] {
+        let total = grid.weights.reduce(0, +) * Double(grid.nlon)
+        return grid.weights.map { $0 / total }
     }
 
     /// How `tune` tries amplitudes: small ensembles of the forecast configuration on the valid split.
@@ -187,8 +194,7 @@ public enum ModelErrorCalibration {
         let archive = forecast.archive, channels = forecast.models[0].channels
         let n = archive.fieldCount, c = channels.count, leads = config.steps
         let grid = try forecast.models[0].network.config.dataGrid()
-        let total = grid.weights.reduce(0, +) * Double(grid.nlon)
-        let ringWeights = grid.weights.map { $0 / total }
+        let ringWeights = pointWeights(grid)
         var spread = [Double](repeating: 0, count: c), error = spread
         // Initial times whose verification would reach past the split (absolute times run on into
         // the next split, e.g. test) are left out: only the valid split is read.
