@@ -64,8 +64,12 @@ public struct CheckpointOptimizerState: Equatable, Sendable {
 /// `payloadDigest()`); `read` recomputes it, so a truncated, emptied or edited file fails with
 /// one line naming the file instead of loading garbage. Files are written atomically.
 public struct Checkpoint: Equatable, Sendable {
-    /// The format version this build writes and reads.
-    public static let formatVersion = 1
+    /// The newest format version this build writes and reads: 2 adds the step inputs of an
+    /// imported model; files without them are still written as version 1.
+    public static let formatVersion = 2
+
+    /// The version this checkpoint is written as: 1 unless it has step inputs.
+    public var writtenFormatVersion: Int { stepInputs == nil ? 1 : 2 }
 
     /// The model configuration as text (YAML or JSON), enough to rebuild the architecture.
     public var modelConfig: String
@@ -93,6 +97,9 @@ public struct Checkpoint: Equatable, Sendable {
     public var created: String
     /// The hens version that wrote the file.
     public var hensVersion: String
+    /// Inputs after the prognostic channels supplied at every step (imported models); nil for
+    /// models trained by hens.
+    public var stepInputs: CheckpointStepInputs?
 
     /// A checkpoint; `created` defaults to now and `hensVersion` to this build's.
     public init(modelConfig: String, trainingConfig: String, trainingState: String? = nil,
@@ -140,7 +147,16 @@ public struct Checkpoint: Equatable, Sendable {
     /// length-prefixed, numbers little-endian.
     public func payloadDigest() -> String {
         var h = CheckpointPayloadHasher()
-        h.add(Self.formatVersion)
+        addHeader(to: &h, parameterCount: parameters.count)
+        parameters.withUnsafeBufferPointer { h.addValues($0) }
+        addTrailer(to: &h)
+        return h.hexDigest()
+    }
+
+    /// Hashes every field that precedes the parameter values, ending with the parameters' count
+    /// (the values follow, in buffer order, so a writer or reader can stream them).
+    func addHeader(to h: inout CheckpointPayloadHasher, parameterCount: Int) {
+        h.add(writtenFormatVersion)
         h.add(hensVersion)
         h.add(created)
         h.add(modelConfig)
@@ -165,14 +181,24 @@ public struct Checkpoint: Equatable, Sendable {
             h.add(t.offset)
             h.add(t.decays)
         }
-        h.add(parameters)
+        h.add(parameterCount)
+    }
+
+    /// Hashes the fields after the parameter values: the optimiser state, then (format 2) the
+    /// step inputs.
+    func addTrailer(to h: inout CheckpointPayloadHasher) {
+        addOptimizer(to: &h)
+        stepInputs?.addDigest(to: &h)
+    }
+
+    /// Hashes the optimiser state.
+    func addOptimizer(to h: inout CheckpointPayloadHasher) {
         h.add(optimizer != nil)
         if let o = optimizer {
             h.add(o.step)
             h.add(o.firstMoment)
             h.add(o.secondMoment)
         }
-        return h.hexDigest()
     }
 
     // MARK: Compatibility
@@ -211,12 +237,28 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// Writes the checkpoint atomically (a temporary file renamed over `path`).
     public func write(to path: String) throws {
-        try validate(path, kind: .internal)
+        try Checkpoint.write(header: self, parameterCount: parameters.count, to: path) { sink in
+            try parameters.withUnsafeBufferPointer { try sink.append($0) }
+        }
+    }
+
+    /// Writes a checkpoint whose parameters are produced piece by piece, so a model of several
+    /// gigabytes is never held twice (`hens import` converts one tensor at a time).
+    ///
+    /// `header` holds every field but the parameter values (its `parameters` are ignored);
+    /// `produce` appends exactly `parameterCount` values to the sink, in buffer order. The
+    /// SHA-256 is computed while the values pass through and written last; the file appears at
+    /// `path` only when complete.
+    public static func write(header: Checkpoint, parameterCount: Int, to path: String,
+                             parameters produce: (inout CheckpointParameterSink) throws -> Void) throws {
+        try header.validate(path, kind: .internal, parameterCount: parameterCount)
         let staged = try NetCDFFile.stage(path: path) { nc in
+            let channels = header.channels, grid = header.grid, tensors = header.tensors, optimizer = header.optimizer
+            let statistics = header.statistics, maxRank = header.maxRank
             let channelDim = try nc.defineDimension("channel", length: channels.count)
             let latDim = try nc.defineDimension("lat", length: grid.latitudes.count)
             let lonDim = try nc.defineDimension("lon", length: grid.longitudes.count)
-            let parameterDim = try nc.defineDimension("parameter", length: parameters.count)
+            let parameterDim = try nc.defineDimension("parameter", length: parameterCount)
             let tensorDim = try nc.defineDimension("tensor", length: tensors.count)
             let rankDim = try nc.defineDimension("rank", length: maxRank)
 
@@ -245,19 +287,19 @@ public struct Checkpoint: Equatable, Sendable {
             }
 
             try nc.putAttribute("title", text: "hens model checkpoint")
-            try nc.putAttribute("hens_checkpoint_format", ints: [Int32(Self.formatVersion)])
-            try nc.putAttribute("hens_version", text: hensVersion)
+            try nc.putAttribute("hens_checkpoint_format", ints: [Int32(header.writtenFormatVersion)])
+            try nc.putAttribute("hens_version", text: header.hensVersion)
             try nc.putTextAttributes(BackendProvenance.fileAttributes)
-            try nc.putAttribute("created", text: created)
+            try nc.putAttribute("created", text: header.created)
             try nc.putAttribute("grid", text: grid.label)
-            try nc.putAttribute("epoch", int64s: [Int64(epoch)])
-            try nc.putAttribute("step", int64s: [Int64(step)])
-            try nc.putAttribute("seed", uint64: seed)
+            try nc.putAttribute("epoch", int64s: [Int64(header.epoch)])
+            try nc.putAttribute("step", int64s: [Int64(header.step)])
+            try nc.putAttribute("seed", uint64: header.seed)
             if let o = optimizer { try nc.putAttribute("optimizer_step", int64s: [Int64(o.step)]) }
-            try nc.putAttribute("model_config", text: modelConfig)
-            try nc.putAttribute("training_config", text: trainingConfig)
-            if let state = trainingState { try nc.putAttribute("training_state", text: state) }
-            try nc.putAttribute("sha256", text: payloadDigest())
+            try nc.putAttribute("model_config", text: header.modelConfig)
+            try nc.putAttribute("training_config", text: header.trainingConfig)
+            if let state = header.trainingState { try nc.putAttribute("training_state", text: state) }
+            let stepInputIDs = try header.stepInputs.map { try CheckpointStepInputs.define($0, in: nc, lat: latDim, lon: lonDim) }
             try nc.endDefinitions()
 
             try nc.putStrings(variable: channelVar, channels)
@@ -266,7 +308,12 @@ public struct Checkpoint: Equatable, Sendable {
             try nc.putDoubles(variable: tendencyVar, statistics.tendencyStd)
             try nc.putDoubles(variable: latVar, grid.latitudes)
             try nc.putDoubles(variable: lonVar, grid.longitudes)
-            try Self.putFlat(nc, parameterVar, parameters)
+            var sink = CheckpointParameterSink(file: nc, variable: parameterVar, count: parameterCount, path: path)
+            header.addHeader(to: &sink.hasher, parameterCount: parameterCount)
+            try produce(&sink)
+            guard sink.written == parameterCount else {
+                throw HensError(.internal, "\(path): \(sink.written) of \(parameterCount) parameters were produced")
+            }
             try nc.putStrings(variable: nameVar, tensors.map(\.name))
             try nc.putInt64s(variable: offsetVar, shape: [tensors.count], tensors.map { Int64($0.offset) })
             try nc.putInt64s(variable: rankVar, shape: [tensors.count], tensors.map { Int64($0.shape.count) })
@@ -278,36 +325,46 @@ public struct Checkpoint: Equatable, Sendable {
                 try Self.putFlat(nc, vars.m, o.firstMoment)
                 try Self.putFlat(nc, vars.v, o.secondMoment)
             }
+            if let inputs = header.stepInputs, let ids = stepInputIDs {
+                try CheckpointStepInputs.put(inputs, in: nc, ids: ids, nlat: grid.latitudes.count, nlon: grid.longitudes.count)
+            }
+            // The digest covers the values just written, so it is added last.
+            header.addTrailer(to: &sink.hasher)
+            try nc.redefine()
+            try nc.putAttribute("sha256", text: sink.hasher.hexDigest())
+            try nc.endDefinitions()
         }
         try staged.commit()
     }
 
     /// The rank dimension's length (at least 1, so scalar-only tables still have one).
-    private var maxRank: Int { max(1, tensors.map(\.shape.count).max() ?? 1) }
+    var maxRank: Int { max(1, tensors.map(\.shape.count).max() ?? 1) }
 
     /// Checks the invariants `read` relies on, so an inconsistent checkpoint is never written.
     /// `kind` is `.internal` before writing (a caller bug) and `.badInput` after reading.
-    private func validate(_ path: String, kind: HensError.Kind) throws {
+    func validate(_ path: String, kind: HensError.Kind, parameterCount: Int? = nil) throws {
+        let parameterCount = parameterCount ?? parameters.count
         func fail(_ message: String) -> HensError { HensError(kind, "\(path): \(message)") }
         let n = channels.count
         guard n > 0, statistics.mean.count == n, statistics.std.count == n, statistics.tendencyStd.count == n else {
             throw fail("checkpoint needs one mean, std and tendency std per channel")
         }
         guard !grid.latitudes.isEmpty, !grid.longitudes.isEmpty else { throw fail("checkpoint grid has no points") }
-        guard !parameters.isEmpty, !tensors.isEmpty else { throw fail("checkpoint has no parameters") }
+        guard parameterCount > 0, !tensors.isEmpty else { throw fail("checkpoint has no parameters") }
         var names = Set<String>()
         for t in tensors {
             guard names.insert(t.name).inserted else { throw fail("tensor '\(t.name)' listed twice") }
-            guard t.offset >= 0, t.shape.allSatisfy({ $0 >= 0 }), t.offset + t.count <= parameters.count else {
-                throw fail("tensor '\(t.name)' (offset \(t.offset), shape \(t.shape)) lies outside the \(parameters.count) parameters")
+            guard t.offset >= 0, t.shape.allSatisfy({ $0 >= 0 }), t.offset + t.count <= parameterCount else {
+                throw fail("tensor '\(t.name)' (offset \(t.offset), shape \(t.shape)) lies outside the \(parameterCount) parameters")
             }
         }
         if let o = optimizer {
-            guard o.firstMoment.count == parameters.count, o.secondMoment.count == parameters.count else {
-                throw fail("optimiser moments need \(parameters.count) values each")
+            guard o.firstMoment.count == parameterCount, o.secondMoment.count == parameterCount else {
+                throw fail("optimiser moments need \(parameterCount) values each")
             }
         }
         guard epoch >= 0, step >= 0 else { throw fail("epoch and step must be non-negative") }
+        try stepInputs?.validate(points: grid.latitudes.count * grid.longitudes.count, fail: fail)
     }
 
     private static func putFlat(_ nc: NetCDFFile, _ varid: Int32, _ values: [Float]) throws {
@@ -321,110 +378,11 @@ public struct Checkpoint: Equatable, Sendable {
     /// Reads a checkpoint, checking the format version, the structure and the SHA-256 of the
     /// payload. Every failure is one line naming the file.
     public static func read(from path: String) throws -> Checkpoint {
-        func fail(_ message: String) -> HensError { HensError(.badInput, "\(path): \(message)") }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw fail("no such checkpoint file")
-        }
-        let nc: NetCDFFile
-        do { nc = try NetCDFFile.open(path: path, untrusted: true) } catch let error as HensError {
-            // libnetcdf's reason ("Unknown file format", "HDF error") means little on its own.
-            throw fail("not a readable checkpoint, the file is damaged, truncated or not NetCDF (\(error.message.dropPrefix(path + ": ")))")
-        }
-        defer { nc.closeQuietly() }
-        try HensVersion.checkReadable(written: try nc.textAttribute("hens_version"), path: path)
-
-        guard let version = try nc.int64Attribute("hens_checkpoint_format") else {
-            throw fail("not a hens checkpoint (no integer global attribute 'hens_checkpoint_format')")
-        }
-        guard version == Int64(formatVersion) else {
-            throw fail("checkpoint format version \(version), but this hens (\(HensVersion.string)) reads version \(formatVersion)")
-        }
-        func text(_ name: String) throws -> String {
-            guard let value = try nc.textAttribute(name) else { throw fail("missing global attribute '\(name)'") }
-            return value
-        }
-        func integer(_ name: String) throws -> Int {
-            guard let value = try nc.int64Attribute(name), value >= 0 else {
-                throw fail("global attribute '\(name)' must be one non-negative integer")
-            }
-            return Int(value)
-        }
-        func dimension(_ name: String) throws -> (id: Int32, length: Int) {
-            guard let id = nc.dimensionID(name) else { throw fail("missing dimension '\(name)'") }
-            return (id, try nc.dimensionLength(id))
-        }
-        func variable(_ name: String, _ type: Int32, _ dims: [(id: Int32, length: Int)]) throws -> Int32 {
-            guard let id = nc.variableID(name) else { throw fail("missing variable '\(name)'") }
-            let info = try nc.variable(id)
-            guard info.type == nc_type(type), info.dimensionIDs == dims.map(\.id) else {
-                throw fail("variable '\(name)' has an unexpected type or dimensions")
-            }
-            return id
-        }
-        func floats(_ name: String, _ dim: (id: Int32, length: Int)) throws -> [Float] {
-            let id = try variable(name, NC_FLOAT, [dim])
-            var values = [Float](repeating: 0, count: dim.length)
-            try values.withUnsafeMutableBufferPointer {
-                try nc.getFloats(variable: id, start: [0], count: [dim.length], into: $0)
-            }
-            return values
-        }
-
-        let channelDim = try dimension("channel"), latDim = try dimension("lat"), lonDim = try dimension("lon")
-        let parameterDim = try dimension("parameter"), tensorDim = try dimension("tensor"), rankDim = try dimension("rank")
-        let channels = try nc.getStrings(variable: try variable("channel", NC_STRING, [channelDim]), length: channelDim.length)
-        func doubles(_ name: String, _ dim: (id: Int32, length: Int)) throws -> [Double] {
-            try nc.getDoubles(variable: try variable(name, NC_DOUBLE, [dim]), length: dim.length)
-        }
-        let statistics = DatasetStatistics(channels: channels, mean: try doubles("mean", channelDim),
-                                           std: try doubles("std", channelDim), tendencyStd: try doubles("tendency_std", channelDim))
-        let grid = CheckpointGrid(label: try text("grid"), latitudes: try doubles("lat", latDim),
-                                  longitudes: try doubles("lon", lonDim))
-
-        let names = try nc.getStrings(variable: try variable("tensor_name", NC_STRING, [tensorDim]), length: tensorDim.length)
-        func int64s(_ name: String, _ dims: [(id: Int32, length: Int)]) throws -> [Int] {
-            try nc.getInt64s(variable: try variable(name, NC_INT64, dims), shape: dims.map(\.length)).map { Int($0) }
-        }
-        let offsets = try int64s("tensor_offset", [tensorDim])
-        let ranks = try int64s("tensor_rank", [tensorDim])
-        let shapes = try int64s("tensor_shape", [tensorDim, rankDim])
-        let decays = try int64s("tensor_decays", [tensorDim])
-        var tensors: [CheckpointTensor] = []
-        for i in 0..<tensorDim.length {
-            guard (0...rankDim.length).contains(ranks[i]) else { throw fail("tensor '\(names[i])' has rank \(ranks[i])") }
-            let shape = Array(shapes[(i * rankDim.length)..<(i * rankDim.length + ranks[i])])
-            tensors.append(CheckpointTensor(name: names[i], shape: shape, offset: offsets[i], decays: decays[i] != 0))
-        }
-        let parameters = try floats("parameters", parameterDim)
-
-        var optimizer: CheckpointOptimizerState?
-        if nc.variableID("adam_m") != nil {
-            optimizer = CheckpointOptimizerState(step: try integer("optimizer_step"), firstMoment: try floats("adam_m", parameterDim),
-                                                 secondMoment: try floats("adam_v", parameterDim))
-        }
-        guard let seed = try nc.uint64Attribute("seed") else { throw fail("missing integer global attribute 'seed'") }
-
-        let checkpoint = Checkpoint(
-            modelConfig: try text("model_config"), trainingConfig: try text("training_config"),
-            trainingState: try nc.textAttribute("training_state"), statistics: statistics, grid: grid,
-            epoch: try integer("epoch"), step: try integer("step"), seed: seed, tensors: tensors,
-            parameters: parameters, optimizer: optimizer, created: try text("created"), hensVersion: try text("hens_version"))
-
-        let stored = try text("sha256")
-        let computed = checkpoint.payloadDigest()
-        guard stored == computed else {
-            throw fail("checksum mismatch (stored sha256 \(stored.prefix(12))…, contents hash to \(computed.prefix(12))…): "
-                + "the checkpoint was modified or damaged after it was written")
-        }
-        try checkpoint.validate(path, kind: .badInput)
+        let reader = try CheckpointReader(path: path, loadsOptimizer: true)
+        defer { reader.close() }
+        var checkpoint = reader.header
+        checkpoint.parameters = [Float](repeating: 0, count: reader.parameterCount)
+        try checkpoint.parameters.withUnsafeMutableBufferPointer { try reader.readParameters(into: $0) }
         return checkpoint
-    }
-}
-
-private extension String {
-    /// The string without `prefix` when it starts with it.
-    func dropPrefix(_ prefix: String) -> String {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
     }
 }

@@ -36,8 +36,14 @@ struct CheckpointPayloadHasher {
     /// Adds Float32 values: count, then their IEEE bit patterns.
     mutating func add(_ values: [Float]) {
         add(values.count)
+        values.withUnsafeBufferPointer { addValues($0) }
+    }
+
+    /// Adds the IEEE bit patterns of Float32 values without a count: a long array hashed in
+    /// pieces (the count was added before the first piece) gives the same digest as `add(_:)`.
+    mutating func addValues(_ values: UnsafeBufferPointer<Float>) {
         #if _endian(little)
-        values.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(values))
         #else
         let le = values.map { $0.bitPattern.littleEndian }
         le.withUnsafeBytes { hasher.update(bufferPointer: $0) }

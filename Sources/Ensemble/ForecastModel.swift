@@ -31,10 +31,12 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
 
     /// Loads and verifies `path` and checks it against the dataset's channels and grid.
     public init(path: String, archive: AnalysisArchive) throws {
-        let checkpoint = try Checkpoint.read(from: path)
+        let reader = try CheckpointReader(path: path)
+        defer { reader.close() }
+        let checkpoint = reader.header
         try checkpoint.checkCompatible(channels: archive.channels, latitudes: archive.latitudes, longitudes: archive.longitudes,
                                        dataset: archive.directory, checkpoint: path)
-        let network = try checkpoint.makeModel(source: path)
+        let network = try reader.makeModel()
         let config = network.config
         guard config.stateInputChannels == checkpoint.channels.count, config.outChannels == checkpoint.channels.count else {
             throw HensError(.badInput, "\(path): the model reads \(config.stateInputChannels) state and predicts \(config.outChannels) "
@@ -46,7 +48,7 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
         channels = checkpoint.channels
         mean = checkpoint.statistics.mean.map { Float($0) }
         std = checkpoint.statistics.std.map { Float($0) }
-        digest = checkpoint.payloadDigest()
+        digest = reader.digest
         workspaces = [network.makeWorkspace()]
     }
 

@@ -42,13 +42,18 @@ extension Checkpoint {
     /// checkpoint's channels and the auxiliary inputs its training configuration names.
     /// - Parameter source: the checkpoint's path, for messages.
     public func makeModel(source: String) throws -> SFNOModel<Float> {
+        let model = try makeArchitecture(source: source)
+        try loadParameters(into: model, source: source)
+        return model
+    }
+
+    /// The SFNO this checkpoint's configuration describes, with initial (not stored) weights.
+    func makeArchitecture(source: String) throws -> SFNOModel<Float> {
         let auxiliary = try storedAuxiliaryChannels(source: source)
         var doc = try ConfigDocument(yaml: modelConfig, source: "\(source): model_config")
         let config = try SFNOConfig.withChannelDefaults(&doc, stateInputs: channels.count + auxiliary.channelCount,
                                                         outputs: channels.count)
-        let model = try SFNOModel<Float>(config: config, seed: seed)
-        try loadParameters(into: model, source: source)
-        return model
+        return try SFNOModel<Float>(config: config, seed: seed)
     }
 
     /// The auxiliary inputs named by the stored training configuration (`training_config`,
@@ -61,5 +66,24 @@ extension Checkpoint {
         } catch {
             throw HensError(.badInput, "\(source): training_config is not a hens training configuration (\(error))")
         }
+    }
+}
+
+extension CheckpointReader {
+    /// The SFNO the open checkpoint holds. When the stored tensor table is the model's own (a
+    /// checkpoint written by this architecture), the weights are read straight into the model's
+    /// buffer, so a model of several gigabytes is never held twice; otherwise they are read into
+    /// memory and matched by name (`Checkpoint.loadParameters(into:source:)`).
+    public func makeModel() throws -> SFNOModel<Float> {
+        let model = try header.makeArchitecture(source: path)
+        if header.tensors == model.parameterTensors, parameterCount == model.parameterCount {
+            try model.withParameters { try readParameters(into: $0) }
+        } else {
+            var checkpoint = header
+            checkpoint.parameters = [Float](repeating: 0, count: parameterCount)
+            try checkpoint.parameters.withUnsafeMutableBufferPointer { try readParameters(into: $0) }
+            try checkpoint.loadParameters(into: model, source: path)
+        }
+        return model
     }
 }

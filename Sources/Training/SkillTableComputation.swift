@@ -20,15 +20,16 @@ extension SkillTable {
     ///   `invalidArgument` for leads the split's trajectories cannot hold.
     public static func compute(checkpointPath: String, dataset: String, split: String = "valid", leads: Int? = nil,
                                samples: Int = 32) throws -> SkillTable {
-        let checkpoint = try Checkpoint.read(from: checkpointPath)
-        let model = try checkpoint.makeModel(source: checkpointPath)
-        return try compute(model: model, checkpoint: checkpoint, checkpointPath: checkpointPath, dataset: dataset,
+        let reader = try CheckpointReader(path: checkpointPath)
+        defer { reader.close() }
+        let model = try reader.makeModel()
+        return try compute(model: model, checkpoint: reader.header, digest: reader.digest, checkpointPath: checkpointPath, dataset: dataset,
                            split: split, leads: leads, samples: samples)
     }
 
     /// `compute(checkpointPath:…)` with the model already built and loaded (any
-    /// `TrainableModel` whose weights are `checkpoint`'s).
-    public static func compute<M: TrainableModel>(model: M, checkpoint: Checkpoint, checkpointPath: String, dataset: String,
+    /// `TrainableModel` whose weights are `checkpoint`'s, whose payload digest is `digest`).
+    public static func compute<M: TrainableModel>(model: M, checkpoint: Checkpoint, digest: String, checkpointPath: String, dataset: String,
                                                   split: String = "valid", leads: Int? = nil,
                                                   samples: Int = 32) throws -> SkillTable {
         guard samples >= 1 else { throw HensError.invalid("--samples", "at least 1, got \(samples)") }
@@ -82,7 +83,7 @@ extension SkillTable {
             return checkpoint.statistics.std[i]
         }
         func physical(_ table: [[Double]]) -> [[Double]] { zip(table, std).map { row, s in row.map { $0 * s } } }
-        return SkillTable(checkpoint: checkpointPath, checkpointSHA256: checkpoint.payloadDigest(), dataset: dataset, split: split,
+        return SkillTable(checkpoint: checkpointPath, checkpointSHA256: digest, dataset: dataset, split: split,
                           samples: metrics.samples, channels: data.channels, units: units, stepHours: step,
                           leads: Array(1...steps), rmse: physical(metrics.rmse), rmseNormalised: metrics.rmse,
                           persistenceRMSE: physical(metrics.persistenceRMSE),

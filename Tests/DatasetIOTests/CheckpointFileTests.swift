@@ -42,6 +42,81 @@ final class CheckpointFileTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// A checkpoint written piece by piece (as `hens import` does) is the same file content as
+    /// one written from memory, and a streaming reader that skips the optimiser moments still
+    /// verifies them: the digest is one stream over the whole payload.
+    func testStreamingWriteAndReadMatchTheInMemoryFile() throws {
+        let original = sample(optimizer: true)
+        var header = original
+        header.parameters = []
+        header.optimizer = nil
+        var withoutOptimizer = original
+        withoutOptimizer.optimizer = nil
+        try Checkpoint.write(header: header, parameterCount: original.parameters.count, to: path) { sink in
+            try original.parameters.withUnsafeBufferPointer { all in
+                for range in [0..<7, 7..<200, 200..<300] { try sink.append(UnsafeBufferPointer(rebasing: all[range])) }
+            }
+        }
+        XCTAssertEqual(try Checkpoint.read(from: path), withoutOptimizer)
+
+        try original.write(to: path)
+        let reader = try CheckpointReader(path: path)
+        XCTAssertNil(reader.header.optimizer)
+        XCTAssertEqual(reader.digest, original.payloadDigest())
+        var values = [Float](repeating: 0, count: reader.parameterCount)
+        try values.withUnsafeMutableBufferPointer { try reader.readParameters(into: $0) }
+        XCTAssertEqual(values, original.parameters)
+        reader.close()
+
+        // A changed optimiser moment fails the checksum even when the moments are not loaded.
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let pattern = original.optimizer!.secondMoment[150..<154].withUnsafeBytes { Data($0) }
+        let found = try XCTUnwrap(data.range(of: pattern), "moments not found in the file")
+        data[found.lowerBound + 2] ^= 0x01
+        try data.write(to: URL(fileURLWithPath: path))
+        let damaged = try CheckpointReader(path: path)
+        XCTAssertThrowsError(try values.withUnsafeMutableBufferPointer { try damaged.readParameters(into: $0) }) {
+            XCTAssertTrue("\($0)".hasPrefix(path + ": checksum mismatch"), "\($0)")
+        }
+        // Producing fewer values than declared is a caller bug, and nothing is written.
+        try? FileManager.default.removeItem(atPath: path)
+        XCTAssertThrowsError(try Checkpoint.write(header: header, parameterCount: 300, to: path) { sink in
+            try original.parameters.withUnsafeBufferPointer { try sink.append(UnsafeBufferPointer(rebasing: $0[0..<10])) }
+        })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
+    /// An imported model's step inputs make a format-2 file that reads back exactly; a file
+    /// without them stays format 1, and the inputs are covered by the checksum.
+    func testStepInputsRoundTripAsFormatTwo() throws {
+        var checkpoint = sample(optimizer: false)
+        let points = 4 * 8
+        checkpoint.stepInputs = CheckpointStepInputs(cosZenith: true, staticNames: ["xsgrlat1", "xoro"],
+                                                     staticValues: (0..<(2 * points)).map { Float($0) * 0.25 - 3 })
+        try checkpoint.write(to: path)
+        XCTAssertEqual(try Checkpoint.read(from: path), checkpoint)
+        if let header = try ncdump(["-h", path]) {
+            XCTAssertTrue(header.contains("hens_checkpoint_format = 2"), header)
+            XCTAssertTrue(header.contains("float static_inputs(static_channel, lat, lon)"), header)
+        }
+        var zenithOnly = checkpoint
+        zenithOnly.stepInputs = CheckpointStepInputs(cosZenith: true, staticNames: [], staticValues: [])
+        try zenithOnly.write(to: path)
+        XCTAssertEqual(try Checkpoint.read(from: path), zenithOnly)
+        XCTAssertEqual(zenithOnly.stepInputs?.channelNames, ["xzen"])
+
+        var plain = checkpoint
+        plain.stepInputs = nil
+        XCTAssertEqual(plain.writtenFormatVersion, 1)
+        XCTAssertNotEqual(plain.payloadDigest(), checkpoint.payloadDigest())
+
+        var wrongSize = checkpoint
+        wrongSize.stepInputs?.staticValues.removeLast()
+        XCTAssertThrowsError(try wrongSize.write(to: dir + "/bad.nc")) {
+            XCTAssertTrue("\($0)".contains("step inputs: 2 fixed channel(s) need 64 values, got 63"), "\($0)")
+        }
+    }
+
     func testTruncatedAndEmptiedFilesFailLoudly() throws {
         try sample().write(to: path)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -71,10 +146,10 @@ final class CheckpointFileTests: TemporaryDirectoryTestCase {
         var ncid: Int32 = 0
         XCTAssertEqual(nc_open(path, NC_WRITE, &ncid), NC_NOERR)
         XCTAssertEqual(nc_redef(ncid), NC_NOERR)
-        var version: Int32 = 2
+        var version: Int32 = 3
         XCTAssertEqual(nc_put_att_int(ncid, NC_GLOBAL, "hens_checkpoint_format", nc_type(NC_INT), 1, &version), NC_NOERR)
         XCTAssertEqual(nc_close(ncid), NC_NOERR)
-        XCTAssertEqual(readError(path), "\(path): checkpoint format version 2, but this hens (\(HensVersion.string)) reads version 1")
+        XCTAssertEqual(readError(path), "\(path): checkpoint format version 3, but this hens (\(HensVersion.string)) reads versions 1 to 2")
 
         // A NetCDF file that is not a checkpoint at all.
         try DatasetStatistics(channels: ["a"], mean: [0], std: [1], tendencyStd: [1]).write(to: dir + "/stats.nc")
