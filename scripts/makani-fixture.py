@@ -21,7 +21,8 @@ fork); the outputs are the references.
 Usage (see the fixture README for the environment):
 
   python scripts/makani-fixture.py --out Tests/ImportTests/Fixtures/makani \
-      --makani-src /tmp/src/makani --fork-src /tmp/src/fork
+      --makani-src /tmp/src/makani --fork-src /tmp/src/fork \
+      --makani-commit <sha> --fork-commit <sha>
 
 --makani-src / --fork-src are directories holding the `makani` Python package of each
 code base (for example `git -C <mirror> archive HEAD makani config | tar -x -C <dir>`).
@@ -333,7 +334,9 @@ def worker_fork(out):
         "epoch": 70,
         "model_state": type(state)(("module." + k, v) for k, v in state.items()),
         "optimizer_state_dict": optimizer.state_dict(),
-        "params": params,
+        # the trainer's params object (here: the package's config, without the
+        # machine-local package paths the loader filled in)
+        "params": ParamsBase.from_json(os.path.join(pkg, "config.json")),
     }
     os.makedirs(os.path.join(pkg, "training_checkpoints"), exist_ok=True)
     torch.save(store, os.path.join(pkg, CKPT))
@@ -436,6 +439,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--makani-src", default="/tmp/src/makani")
     ap.add_argument("--fork-src", default="/tmp/src/fork")
+    ap.add_argument("--makani-commit", help="commit of --makani-src (recorded in fixture.json)")
+    ap.add_argument("--fork-commit", help="commit of --fork-src (recorded in fixture.json)")
     ap.add_argument("--worker", choices=["current", "fork"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     out = os.path.abspath(args.out)
@@ -480,8 +485,8 @@ def main():
 
     # cross-check of the two layouts (same weights)
     summary = {
-        "makani_commit": git_head(args.makani_src),
-        "fork_commit": git_head(args.fork_src),
+        "makani_commit": args.makani_commit or git_head(args.makani_src),
+        "fork_commit": args.fork_commit or git_head(args.fork_src),
         "init_time_utc": T0.isoformat() + "Z",
         "dt_hours": DT_HOURS,
         "steps": STEPS,
