@@ -1,0 +1,1 @@
+from moviepy import ImageSequenceClip  # noqa: F401

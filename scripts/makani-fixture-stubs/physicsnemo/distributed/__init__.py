@@ -1,0 +1,1 @@
+from _nemo_common import DistributedManager  # noqa: F401
