@@ -7,6 +7,11 @@ import HensCore
 /// same whatever `maxBatch` is.
 public typealias EnsembleStep = (_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int) -> Void
 
+/// A model step that is told which breeding cycle it runs (0 = from the oldest analysis), so
+/// a model reading time-dependent inputs (cos-zenith) can compute them for that cycle's time.
+public typealias BreedingStep = (_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int,
+                                 _ cycle: Int) -> Void
+
 /// Hemispheric-centred bred vectors, time-consistent variant (Toth & Kalnay 1997; Mahesh et al.
 /// 2024; docs/formulas.md#bred-vectors).
 ///
@@ -57,6 +62,13 @@ public struct BredVectorBreeder: Sendable {
     /// - Throws: `badInput` when the analyses are missing or of the wrong size.
     public func breed(analyses: [[Float]], perturbations: UnsafeMutablePointer<Float>, count: Int,
                       step: EnsembleStep) throws {
+        let cycleStep: BreedingStep = { input, output, batch, _ in step(input, output, batch) }
+        try breed(analyses: analyses, perturbations: perturbations, count: count, step: cycleStep)
+    }
+
+    /// `breed(analyses:perturbations:count:step:)` with a step told its breeding cycle.
+    public func breed(analyses: [[Float]], perturbations: UnsafeMutablePointer<Float>, count: Int,
+                      step: BreedingStep) throws {
         let n = stateCount
         guard analyses.count == cycles + 1 else {
             throw HensError(.badInput, "breeding: \(cycles) cycle(s) need \(cycles + 1) analyses (t−\(cycles)Δt … t), got \(analyses.count)")
@@ -72,7 +84,7 @@ public struct BredVectorBreeder: Sendable {
         for cycle in 0..<cycles {
             analyses[cycle].withUnsafeBufferPointer { a in
                 let x0 = a.baseAddress!
-                step(x0, control, 1)
+                step(x0, control, 1, cycle)
                 var first = 0
                 while first < count {
                     let batch = min(maxBatch, count - first)
@@ -80,7 +92,7 @@ public struct BredVectorBreeder: Sendable {
                         let dx = perturbations + (first + b) * n, x = input + b * n
                         for i in 0..<n { x[i] = x0[i] + dx[i] }
                     }
-                    step(input, output, batch)
+                    step(input, output, batch, cycle)
                     let rescaler = self.rescaler
                     let pointers = BatchPointers(output: output, perturbations: perturbations + first * n, control: control)
                     Parallel.forEachCyclic(batch) { b in

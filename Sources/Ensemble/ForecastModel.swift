@@ -24,6 +24,10 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
     public let std: [Float]
     /// The checkpoint's SHA-256 payload digest (provenance).
     public let digest: String
+    /// An imported model's extra inputs after the state (cos-zenith, fixed fields), if any.
+    public let stepInputs: StepInputFields?
+    /// The step inputs of the valid time last composed (recomputed when the time changes).
+    private var stepInputTemplate: (time: Double, values: [Float])?
     /// One workspace per worker: members of a batch run concurrently, one per thread.
     private var workspaces: [SFNOWorkspace<Float>]
     private var composedInput = OwnedBuffer<Float>(count: 0)
@@ -38,11 +42,18 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
                                        dataset: archive.directory, checkpoint: path)
         let network = try reader.makeModel()
         let config = network.config
-        guard config.stateInputChannels == checkpoint.channels.count, config.outChannels == checkpoint.channels.count else {
+        let stepInputs = checkpoint.stepInputFields
+        let stepChannels = stepInputs?.channelCount ?? 0
+        guard config.stateInputChannels == checkpoint.channels.count + stepChannels, config.outChannels == checkpoint.channels.count else {
             throw HensError(.badInput, "\(path): the model reads \(config.stateInputChannels) state and predicts \(config.outChannels) "
                 + "channels; hens forecast runs models whose input is exactly their \(checkpoint.channels.count) prognostic "
-                + "channels (plus noise channels)")
+                + "channels (plus stored step inputs and noise channels)")
         }
+        if let stepInputs, stepInputs.needsValidTime, !archive.hasAbsoluteTimes {
+            throw HensError(.badInput, "\(path): the model reads the solar zenith angle at each step's valid time, but "
+                + "\(archive.directory) has no absolute times (no 'trajectory_starts'); use a data set made by hens ingest")
+        }
+        self.stepInputs = stepInputs
         self.path = path
         self.network = network
         channels = checkpoint.channels
@@ -54,8 +65,11 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
 
     /// Values per member state.
     public var stateCount: Int { channels.count * network.fieldCount }
-    /// Values per member input: the state, then a stochastic model's noise channels.
+    /// Values per member input: the state, an imported model's step inputs, then a stochastic
+    /// model's noise channels.
     public var inputCount: Int { network.inputChannels * network.fieldCount }
+    /// Whether `step` needs the valid time of its inputs (the model reads cos-zenith).
+    public var needsValidTime: Bool { stepInputs?.needsValidTime ?? false }
     /// Whether the network reads noise channels (a CRPS-trained stochastic model).
     public var isStochastic: Bool { network.noise != nil }
 
@@ -73,27 +87,53 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
     ///
     /// A stochastic network reads each member's state followed by its noise channels: drawn
     /// from `noise` (member seeds, step, scale), or zero without it (bred-vector breeding runs
-    /// the noise-free path).
+    /// the noise-free path). An imported model reads its step inputs between the state and any
+    /// noise, computed for `validTime` (UTC seconds since 1970 of the input states; required
+    /// when `needsValidTime`).
     public func step(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ batch: Int,
-                     noise: MemberNoise? = nil) {
-        guard let generator = network.noise else {
+                     noise: MemberNoise? = nil, validTime: Double? = nil) {
+        guard network.noise != nil || stepInputs != nil else {
             forward(input, output, batch, inputStride: stateCount)
             return
         }
+        precondition(validTime != nil || !needsValidTime, "\(path): a step of a model reading cos-zenith needs the valid time")
         let n = stateCount, stride = inputCount
-        let composed = noisyInput(count: batch * stride)
+        let extra = stepInputValues(validTime: validTime ?? 0)
+        let composed = composedBuffer(count: batch * stride)
         let pointers = StepPointers(input: input, output: composed)
-        Parallel.forEachCyclic(batch) { m in
-            let destination = pointers.output + m * stride
-            destination.update(from: pointers.input + m * n, count: n)
-            if let noise, noise.scale != 0 {
-                generator.fill(seed: NoiseChannels.stepSeed(member: noise.seeds[m], step: noise.step), scale: noise.scale,
-                               into: destination + n)
-            } else {
-                (destination + n).update(repeating: 0, count: stride - n)
+        let generator = network.noise
+        extra.withUnsafeBufferPointer { extraValues in
+            let extraPointer = ExtraPointer(values: extraValues)
+            Parallel.forEachCyclic(batch) { m in
+                let destination = pointers.output + m * stride
+                destination.update(from: pointers.input + m * n, count: n)
+                var next = destination + n
+                if let values = extraPointer.values.baseAddress {
+                    next.update(from: values, count: extraPointer.values.count)
+                    next += extraPointer.values.count
+                }
+                guard let generator else { return }
+                if let noise, noise.scale != 0 {
+                    generator.fill(seed: NoiseChannels.stepSeed(member: noise.seeds[m], step: noise.step), scale: noise.scale,
+                                   into: next)
+                } else {
+                    next.update(repeating: 0, count: stride - (next - destination))
+                }
             }
         }
         forward(composed, output, batch, inputStride: stride)
+    }
+
+    /// The step inputs for `validTime` (empty without step inputs), cached for the last time.
+    private func stepInputValues(validTime: Double) -> [Float] {
+        guard let stepInputs else { return [] }
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = stepInputTemplate, cached.time == validTime || !stepInputs.needsValidTime { return cached.values }
+        var values = [Float](repeating: 0, count: stepInputs.channelCount * stepInputs.fieldCount)
+        values.withUnsafeMutableBufferPointer { stepInputs.fill(validTime: validTime, into: $0.baseAddress!) }
+        stepInputTemplate = (validTime, values)
+        return values
     }
 
     /// The network on `batch` inputs `inputStride` values apart, members dealt to the workers.
@@ -113,8 +153,8 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
         }
     }
 
-    /// The buffer a stochastic step composes its inputs in (grown, never shrunk).
-    private func noisyInput(count: Int) -> UnsafeMutablePointer<Float> {
+    /// The buffer a step composes its inputs in (grown, never shrunk).
+    private func composedBuffer(count: Int) -> UnsafeMutablePointer<Float> {
         lock.lock()
         defer { lock.unlock() }
         if composedInput.count < count { composedInput = OwnedBuffer(count: count) }
@@ -127,6 +167,10 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
         defer { lock.unlock() }
         while workspaces.count <= k { workspaces.append(network.makeWorkspace()) }
         return workspaces[k]
+    }
+
+    private struct ExtraPointer: @unchecked Sendable {  // unchecked: read-only during the step
+        let values: UnsafeBufferPointer<Float>
     }
 
     private struct StepPointers: @unchecked Sendable {  // unchecked: workers write disjoint members of the output

@@ -70,7 +70,8 @@ extension EnsembleForecast {
                 : nil
             let steps: Int
             do {
-                steps = try rollOut(members, layout: layout, analyses: normalized[specs[0].checkpoint], progress: progress) { lead, outputs in
+                steps = try rollOut(members, layout: layout, analyses: normalized[specs[0].checkpoint],
+                                    initialSeconds: archive.seconds(of: initial.location), progress: progress) { lead, outputs in
                     try record(outputs, members: members, lead: lead, writer: writer, summary: &summary)
                 }
                 try writer?.finish()
@@ -157,8 +158,10 @@ extension EnsembleForecast {
     /// Perturbs and rolls out one batch of members of one checkpoint, handing every output lead
     /// to `emit(lead, outputs)`: `outputs` holds `[member slot][output channel][point]` (the
     /// output region's points); returns the model steps taken.
-    /// `analyses` are A(t − KΔt) … A(t) in the batch's checkpoint's normalised space.
-    func rollOut(_ members: [Int], layout: MemberLayout, analyses: [[Float]], progress: ((Int) -> Void)?,
+    /// `analyses` are A(t − KΔt) … A(t) in the batch's checkpoint's normalised space;
+    /// `initialSeconds` is t as UTC seconds since 1970 when the data set has absolute times
+    /// (an imported model reading cos-zenith needs them; `ForecastModel` refuses it otherwise).
+    func rollOut(_ members: [Int], layout: MemberLayout, analyses: [[Float]], initialSeconds: Double?, progress: ((Int) -> Void)?,
                  emit: (_ lead: Int, _ outputs: UnsafeMutablePointer<Float>) throws -> Void) throws -> Int {
         let specs = members.map { layout.member($0) }
         let model = models[specs[0].checkpoint]
@@ -171,7 +174,8 @@ extension EnsembleForecast {
         var dx = [Float](repeating: 0, count: pairs.count * n)
         var steps = 0
         try dx.withUnsafeMutableBufferPointer { d in
-            try perturbations.make(seeds: seeds, model: model, analyses: analyses, maxBatch: max(1, count),
+            try perturbations.make(seeds: seeds, model: model, analyses: analyses, analysisSeconds: initialSeconds,
+                                   stepSeconds: archive.stepHours * 3600, maxBatch: max(1, count),
                                    into: d.baseAddress!)
             if perturbations.history > 0 && !pairs.isEmpty {
                 steps += perturbations.history * (pairs.count + 1)
@@ -192,7 +196,8 @@ extension EnsembleForecast {
         var leadIndex = 0
         for step in 0...config.steps {
             if step > 0 {
-                rollout.advance(model, noise: MemberNoise(seeds: noiseSeeds, step: step - 1, scale: Float(config.noiseScale)))
+                rollout.advance(model, noise: MemberNoise(seeds: noiseSeeds, step: step - 1, scale: Float(config.noiseScale)),
+                                validTime: initialSeconds.map { $0 + Double(step - 1) * archive.stepHours * 3600 })
                 modelError?.force(rollout.current, previous: rollout.previous, seeds: noiseSeeds, step: step - 1, model: model)
                 steps += count
                 progress?(count)
@@ -222,7 +227,8 @@ extension EnsembleForecast {
             let group = byCheckpoint[checkpoint]!.sorted()
             for start in stride(from: 0, to: group.count, by: batchSize) {
                 let batch = Array(group[start..<min(group.count, start + batchSize)])
-                _ = try rollOut(batch, layout: layout, analyses: normalized, progress: progress) { lead, outputs in
+                _ = try rollOut(batch, layout: layout, analyses: normalized, initialSeconds: archive.seconds(of: initial.location),
+                                progress: progress) { lead, outputs in
                     try emit(batch, lead, outputs)
                 }
             }

@@ -32,9 +32,10 @@ final class MemberRollout {
     /// The states before the last `advance` (until the next one).
     var previous: UnsafePointer<Float> { UnsafePointer(next) }
 
-    /// One model step of every member (`noise`: what a stochastic model's members read).
-    func advance(_ model: ForecastModel, noise: MemberNoise? = nil) {
-        model.step(current, next, batch, noise: noise)
+    /// One model step of every member (`noise`: what a stochastic model's members read;
+    /// `validTime`: UTC seconds since 1970 of the current states, for models reading cos-zenith).
+    func advance(_ model: ForecastModel, noise: MemberNoise? = nil, validTime: Double? = nil) {
+        model.step(current, next, batch, noise: noise, validTime: validTime)
         swap(&current, &next)
     }
 

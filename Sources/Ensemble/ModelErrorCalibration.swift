@@ -69,7 +69,9 @@ public enum ModelErrorCalibration {
                 var input = model.normalized([now])[0]
                 var output = [Float](repeating: 0, count: model.stateCount)
                 input.withUnsafeMutableBufferPointer { i in
-                    output.withUnsafeMutableBufferPointer { model.step(i.baseAddress!, $0.baseAddress!, 1) }
+                    output.withUnsafeMutableBufferPointer {
+                        model.step(i.baseAddress!, $0.baseAddress!, 1, validTime: archive.seconds(of: location))
+                    }
                 }
                 var forecast = [Float](repeating: 0, count: model.stateCount)
                 output.withUnsafeBufferPointer { o in

@@ -53,8 +53,10 @@ public struct PerturbationSource: Sendable {
     /// - Parameters:
     ///   - analyses: the normalised analyses A(t − KΔt) … A(t) (only used by bred vectors).
     ///   - maxBatch: largest batch the breeding passes to the model.
-    public func make(seeds: [UInt64], model: ForecastModel, analyses: [[Float]], maxBatch: Int,
-                     into perturbations: UnsafeMutablePointer<Float>) throws {
+    ///   - analysisSeconds: UTC seconds since 1970 of the last analysis (t), when known; breeding
+    ///     cycle k then steps from t − (K − k)Δt, `stepSeconds` = Δt.
+    public func make(seeds: [UInt64], model: ForecastModel, analyses: [[Float]], analysisSeconds: Double? = nil,
+                     stepSeconds: Double = 0, maxBatch: Int, into perturbations: UnsafeMutablePointer<Float>) throws {
         let n = model.stateCount, points = grid.nlat * grid.nlon
         let tau = normalizedAmplitudes(model)
         let seedAmplitudes = zip(tau, seedChannels).map { $1 ? $0 : 0 }
@@ -70,7 +72,10 @@ public struct PerturbationSource: Sendable {
         let norm = try HemisphericNorm(grid: grid, targets: tau, bandLatitude: bandLatitude)
         let breeder = try BredVectorBreeder(cycles: cycles, rescaler: norm, maxBatch: maxBatch)
         // Breeding runs a stochastic model's noise-free path (its noise channels at zero).
-        try breeder.breed(analyses: analyses, perturbations: perturbations, count: seeds.count) { model.step($0, $1, $2) }
+        let cycles = self.cycles
+        try breeder.breed(analyses: analyses, perturbations: perturbations, count: seeds.count) { input, output, batch, cycle in
+            model.step(input, output, batch, validTime: analysisSeconds.map { $0 - Double(cycles - cycle) * stepSeconds })
+        }
     }
 
     /// A member's normalised initial state: `analysis + sign · perturbation` (sign 0: the

@@ -49,11 +49,22 @@ extension Checkpoint {
 
     /// The SFNO this checkpoint's configuration describes, with initial (not stored) weights.
     func makeArchitecture(source: String) throws -> SFNOModel<Float> {
+        try SFNOModel<Float>(config: try modelConfiguration(source: source), seed: seed)
+    }
+
+    /// The stored model configuration, channel counts filled in from the checkpoint's channels,
+    /// the auxiliary inputs of its training configuration and its step inputs.
+    public func modelConfiguration(source: String) throws -> SFNOConfig {
         let auxiliary = try storedAuxiliaryChannels(source: source)
         var doc = try ConfigDocument(yaml: modelConfig, source: "\(source): model_config")
-        let config = try SFNOConfig.withChannelDefaults(&doc, stateInputs: channels.count + auxiliary.channelCount,
-                                                        outputs: channels.count)
-        return try SFNOModel<Float>(config: config, seed: seed)
+        let stepChannels = stepInputs?.channelCount ?? 0
+        return try SFNOConfig.withChannelDefaults(&doc, stateInputs: channels.count + auxiliary.channelCount + stepChannels,
+                                                  outputs: channels.count)
+    }
+
+    /// The fields an imported model reads after its state at every step, nil for models trained by hens.
+    public var stepInputFields: StepInputFields? {
+        stepInputs.map { StepInputFields(inputs: $0, latitudes: grid.latitudes, longitudes: grid.longitudes) }
     }
 
     /// The auxiliary inputs named by the stored training configuration (`training_config`,
