@@ -83,16 +83,17 @@ public enum VariableTable {
             "q": pl(.specificHumidity), "r": pl(.relativeHumidity),
             "t2m": sfc(.temperature, "t2m"), "u10": sfc(.eastwardWind, "u10m"), "v10": sfc(.northwardWind, "v10m"),
             "msl": sfc(.seaLevelPressure, "msl"), "sp": sfc(.surfacePressure, "sp"), "tcwv": sfc(.waterVapourColumn, "tcwv"),
-            "d2m": sfc(.dewPoint, "d2m"),
+            "d2m": sfc(.dewPoint, "d2m"), "u100": sfc(.eastwardWind, "u100m"), "v100": sfc(.northwardWind, "v100m"),
             // GRIB short names as cfgrib writes them
             "2t": sfc(.temperature, "t2m"), "10u": sfc(.eastwardWind, "u10m"), "10v": sfc(.northwardWind, "v10m"),
-            "2d": sfc(.dewPoint, "d2m"),
+            "2d": sfc(.dewPoint, "d2m"), "100u": sfc(.eastwardWind, "u100m"), "100v": sfc(.northwardWind, "v100m"),
             // WeatherBench2 / CDS API long names
             "geopotential": pl(.geopotential), "temperature": pl(.temperature),
             "u_component_of_wind": pl(.eastwardWind), "v_component_of_wind": pl(.northwardWind),
             "specific_humidity": pl(.specificHumidity), "relative_humidity": pl(.relativeHumidity),
             "2m_temperature": sfc(.temperature, "t2m"), "10m_u_component_of_wind": sfc(.eastwardWind, "u10m"),
-            "10m_v_component_of_wind": sfc(.northwardWind, "v10m"), "mean_sea_level_pressure": sfc(.seaLevelPressure, "msl"),
+            "10m_v_component_of_wind": sfc(.northwardWind, "v10m"),
+            "100m_u_component_of_wind": sfc(.eastwardWind, "u100m"), "100m_v_component_of_wind": sfc(.northwardWind, "v100m"), "mean_sea_level_pressure": sfc(.seaLevelPressure, "msl"),
             "surface_pressure": sfc(.surfacePressure, "sp"), "total_column_water_vapour": sfc(.waterVapourColumn, "tcwv"),
             // NCEP/NCAR and GFS
             "air": pl(.temperature), "hgt": pl(.geopotential, height: true), "gh": pl(.geopotential, height: true),
