@@ -30,7 +30,7 @@ public enum HENSSizeBenchmark {
         let clock = Stopwatch()
         let model = try SFNOModel<Float>(config: config, seed: 1)
         let buildSeconds = clock.seconds
-        BenchmarkLog.note("sfno", String(format: "%@: model built in %.1f s (%d parameters, %@); peak RSS %@", name, buildSeconds,
+        BenchmarkLog.note("sfno", String(format: "%@: model built in %.1f s (%ld parameters, %@); peak RSS %@", name, buildSeconds,
                                          model.parameterCount, ProcessMemory.format(4 * model.parameterCount),
                                          ProcessMemory.format(ProcessMemory.peakResidentBytes())))
         let input = SFNOBenchmark.normals(count: config.inChannels * config.dataPoints, seed: 2)
