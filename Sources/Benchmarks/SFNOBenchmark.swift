@@ -21,7 +21,11 @@ public struct SFNOBenchmark {
         threads, batches and repetitions, and the JSON adds torch's numbers and the ratios \
         (hens/torch member-steps/s; hens/torch training-step time; B = 8 → 32 throughput change) \
         with their targets. Every measurement records the CPU share of other processes \
-        (other_cpu_pct) as the anchor does.
+        (other_cpu_pct) as the anchor does. The config hens-721 (run only when named) is HENS' own \
+        architecture — makani, 721 × 1440, 110 inputs, 74 outputs, embedding 620, 8 blocks, scale \
+        factor 2 — with random weights: --repeat forward calls of one member per thread count, no \
+        warm-up, seconds per member-step and peak RSS against the memory model (about 16 GB: \
+        docs/hens-size.md); --batches and --train-batches do not apply to it.
         """
 
     /// The default anchor runner, relative to the repository root.
@@ -55,13 +59,20 @@ public struct SFNOBenchmark {
     public var anchorPython: String?
     /// The anchor runner.
     public var anchorScript: String
+    /// Timed steps of the `hens-721` case.
+    public var repeats: Int
 
     /// Validates the configuration names and, when an anchor is asked for, that its runner exists.
     public init(configs: [String], batches: [Int], trainBatches: [Int], threads: [Int], makaniModel: String?, makaniBatches: [Int],
-                budget: Double, minRuns: Int, gemmSize: Int, anchorPython: String?, anchorScript: String) throws {
-        for name in configs where SFNOBenchConfig.table[name] == nil {
-            throw HensError.invalid("--configs", "one of \(SFNOBenchConfig.table.keys.sorted().joined(separator: ", ")); got '\(name)'")
+                budget: Double, minRuns: Int, gemmSize: Int, anchorPython: String?, anchorScript: String, repeats: Int = 2) throws {
+        for name in configs where SFNOBenchConfig.table[name] == nil && name != HENSSizeBenchmark.name {
+            throw HensError.invalid("--configs", "one of \((SFNOBenchConfig.table.keys.sorted() + [HENSSizeBenchmark.name]).joined(separator: ", ")); got '\(name)'")
         }
+        guard (1...100).contains(repeats) else { throw HensError.invalid("--repeat", "between 1 and 100 timed steps, got \(repeats)") }
+        if configs.contains(HENSSizeBenchmark.name), anchorPython != nil {
+            throw HensError.invalid("--anchor", "not with \(HENSSizeBenchmark.name) (the anchor runner has no such config); time it alone")
+        }
+        self.repeats = repeats
         if anchorPython != nil { try AnchorScript.require(anchorScript) }
         (self.configs, self.batches, self.trainBatches, self.threads) = (configs, batches, trainBatches, threads)
         (self.makaniModel, self.makaniBatches, self.budget, self.minRuns) = (makaniModel, makaniBatches, budget, minRuns)
@@ -76,7 +87,12 @@ public struct SFNOBenchmark {
         let loadStart = MachineLoad.averages()
         let (peaks, sgemmRows) = sgemmPeaks()
         var measurements: [SFNOMeasurement] = []
+        var hensRows: [[String: Any]] = []
         for name in configs {
+            if name == HENSSizeBenchmark.name {
+                hensRows += try HENSSizeBenchmark.measure(threads: threads, repeats: repeats)
+                continue
+            }
             measurements += try measure(name, SFNOBenchConfig.named(name)!, plan: Plan(batches: batches, trainBatches: trainBatches))
         }
         if let makani {
@@ -89,7 +105,7 @@ public struct SFNOBenchmark {
         if let torch { run["anchor"] = torch.info }
         if let anchorError { run["anchor_error"] = anchorError }
         FileHandle.standardError.write(Data(report.table().utf8))
-        return BenchmarkOutcome(rows: sgemmRows + report.rows() + [run], anchorError: anchorError)
+        return BenchmarkOutcome(rows: sgemmRows + report.rows() + hensRows + [run], anchorError: anchorError)
     }
 
     /// The SGEMM peak (median GFLOP/s) at each thread count, and its JSON rows.

@@ -30,6 +30,9 @@ public final class EnsembleForecast {
     public let selection: [Int]?
     /// Members per SFNO call.
     public let batchSize: Int
+    /// Bytes this process holds at its peak, as the batch plan counts them: the models' weights and
+    /// workspaces, the summary and the members of one batch in flight.
+    public let processBytes: Int64
     /// Where the files go.
     public let paths: ForecastPaths
     /// Whether finished outputs may be replaced.
@@ -122,6 +125,7 @@ public final class EnsembleForecast {
         // An explicit batch size skips the memory budget; it must still fit the machine, or the
         // first batch would be an allocation failure rather than a message.
         let inFlight = SizeEstimate.product(perMember, min(batchSize, config.members))
+        processBytes = Int64(fixed) &+ inFlight
         let physical = Int64(clamping: ProcessInfo.processInfo.physicalMemory)
         guard inFlight <= physical else {
             throw HensError.invalid("batch_size", "at most what fits in memory: \(min(batchSize, config.members)) members in flight need "

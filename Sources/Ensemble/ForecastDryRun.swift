@@ -36,8 +36,9 @@ public struct ForecastDryRun {
         return times.sorted()[times.count / 2]
     }
 
-    /// The report text.
-    public func report() throws -> String {
+    /// The report text; with a cluster, its plan too (`ClusterPlan`). `secondsPerMemberStep`
+    /// (measured elsewhere, at this process's thread count) replaces the probe.
+    public func report(cluster: ClusterPlan.Shape? = nil, secondsPerMemberStep: Double? = nil) throws -> String {
         let f = forecast, c = f.config
         // Every initial time has the same plan but for its seeds: one count, times the number of
         // initial times; the members are counted, never listed.
@@ -47,7 +48,7 @@ public struct ForecastDryRun {
         let layout = try f.memberLayout(initialTimes[0])
         let out = f.outputLayout(initialTimes[0])
         let size = try f.outputSize(initialTimes)
-        let perStep = probeSecondsPerMemberStep()
+        let perStep = secondsPerMemberStep ?? probeSecondsPerMemberStep()
         let seconds = Double(rollout + breeding) * perStep
         var lines = [
             "forecast dry run (nothing written)",
@@ -59,8 +60,15 @@ public struct ForecastDryRun {
             "  size: members \(DiskSpace.format(size.members)) before compression, summaries \(DiskSpace.format(size.summaries)); "
                 + "\(DiskSpace.available(near: f.paths.root).map { DiskSpace.format($0) } ?? "unknown") free at the output",
         ]
-        lines.append(String(format: "  estimate: %.1f ms per member-step on %d thread(s) → %@ (probe of %@)", perStep * 1000,
-                            Parallel.threadCount, Self.duration(seconds), (f.models[0].path as NSString).lastPathComponent))
+        lines.append(String(format: "  estimate: %.1f ms per member-step on %d thread(s) → %@ (%@)", perStep * 1000,
+                            Parallel.threadCount, Self.duration(seconds),
+                            secondsPerMemberStep != nil ? "--member-step-seconds" : "probe of " + (f.models[0].path as NSString).lastPathComponent))
+        if let cluster {
+            let plan = try ClusterPlan(shape: cluster, members: members, memberSteps: rollout + breeding, secondsPerMemberStep: perStep,
+                                       threadsPerProcess: Parallel.threadCount, bytesPerProcess: Int(clamping: f.processBytes),
+                                       diskBytes: size.members &+ size.summaries)
+            lines += plan.lines()
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -32,8 +32,12 @@ import Spherical
 /// gradient because F produces none. Every ring weight of the supported grids is positive
 /// (the Clenshaw–Curtis and Lobatto pole weights are small but non-zero).
 ///
+/// **Chunks.** A call on many fields runs in chunks of `chunkFields` fields through one chunk's
+/// scratch, so a 620-channel transform on a 721 × 1440 grid needs ~0.5 GB of scratch rather than
+/// ~3.9 GB; small models fit in one chunk.
+///
 /// Layouts: fields `[F][nlat][nlon]`; coefficients `TriangularModes` rows of F complex numbers.
-final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: immutable after init; scratch comes from a locked pool
+final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: immutable after init (chunkFields is set by tests only); scratch is the caller's
     let grid: SphericalGrid
     let modes: TriangularModes
     /// Points of one field.
@@ -66,6 +70,10 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: im
     private let forwardPlanUnaligned: RealFFTPlan<T>
     private let inversePlanUnaligned: RealFFTPlan<T>
 
+    /// Fields per pass (`chunkFields(nlat:nlon:mmax:)`; settable so tests can force many chunks
+    /// on tiny grids — scratch for one chunk must then still be passed).
+    var chunkFields: Int
+
     var lmax: Int { modes.lmax }
     var mmax: Int { modes.mmax }
     /// Fields folded together: 8 complex Float32 values are one 64-byte cache line.
@@ -83,6 +91,7 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: im
         points = grid.nlat * grid.nlon
         frequencies = grid.nlon / 2 + 1
         spectrumStride = Self.spectrumStride(nlat: grid.nlat, nlon: grid.nlon)
+        chunkFields = Self.chunkFields(nlat: grid.nlat, nlon: grid.nlon, mmax: modes.mmax)
         let pairs = RingPairs(grid: grid)
         self.pairs = pairs
         ringArea = (0..<pairs.evenCount).map { T(pairs.forwardWeight[$0]) }
@@ -136,11 +145,42 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: im
         Self.scratchCount(nlat: grid.nlat, nlon: grid.nlon, mmax: modes.mmax, fields: fields)
     }
 
-    /// Reals of scratch for `fields` fields on an nlat × nlon grid: the spectrum
-    /// (`[F][nlat][nlon/2 + 1]` complex) and the folded orders (`[pair][mmax][F]` complex, even
-    /// then odd pairs: a pair's orders are close together, so folding a ring touches few pages).
+    /// Reals of scratch for `fields` fields on an nlat × nlon grid: per field of one chunk
+    /// (`chunkFields`), the spectrum (`[F][nlat][nlon/2 + 1]` complex) and the folded orders
+    /// (`[pair][mmax][F]` complex, even then odd pairs: a pair's orders are close together, so
+    /// folding a ring touches few pages).
     static func scratchCount(nlat: Int, nlon: Int, mmax: Int, fields: Int) -> Int {
-        fields * spectrumStride(nlat: nlat, nlon: nlon) + mmax * nlat * 2 * fields
+        min(fields, chunkFields(nlat: nlat, nlon: nlon, mmax: mmax)) * fieldScratchCount(nlat: nlat, nlon: nlon, mmax: mmax)
+    }
+
+    /// Reals of scratch per field of a chunk.
+    static func fieldScratchCount(nlat: Int, nlon: Int, mmax: Int) -> Int {
+        spectrumStride(nlat: nlat, nlon: nlon) + mmax * nlat * 2
+    }
+
+    /// Scratch budget of one chunk in reals (512 MiB of Float32).
+    static var chunkBudget: Int { 1 << 27 }
+
+    /// Fields transformed in one pass: as many as `chunkBudget` holds, in multiples of
+    /// `fieldBlock` (at least one block). Larger calls run chunk after chunk through the same
+    /// scratch, so scratch is O(chunk × grid), not O(fields × grid). The chunks depend only on the
+    /// grid, band limit and field count — never on the thread count — so results stay
+    /// thread-independent; a call within one chunk (every model up to ~1° grids at E ≤ 256) runs
+    /// exactly as an unchunked one.
+    static func chunkFields(nlat: Int, nlon: Int, mmax: Int) -> Int {
+        max(fieldBlock, chunkBudget / fieldScratchCount(nlat: nlat, nlon: nlon, mmax: mmax) / fieldBlock * fieldBlock)
+    }
+
+
+    /// Runs `body(first, count)` for consecutive chunks of `fields` fields.
+    @inline(__always)
+    private func forEachChunk(_ fields: Int, _ body: (_ first: Int, _ count: Int) -> Void) {
+        let chunk = max(1, chunkFields)
+        var first = 0
+        while first < fields {
+            body(first, min(chunk, fields - first))
+            first += chunk
+        }
     }
 
     // MARK: - Public operations
@@ -148,40 +188,51 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: im
     /// Coefficients of `count` fields.
     func forward(_ fields: UnsafePointer<T>, into coefficients: UnsafeMutablePointer<T>, count: Int,
                  scratch: UnsafeMutablePointer<T>) {
-        analysis(fields, into: coefficients, count: count, ringWeighted: true, orderWeights: nil, scratch: scratch)
+        forEachChunk(count) { first, f in
+            analysis(fields + first * points, into: coefficients + 2 * first, ld: count, count: f, ringWeighted: true,
+                     orderWeights: nil, scratch: scratch)
+        }
     }
 
     /// Fields of `count` coefficient sets.
     func inverse(_ coefficients: UnsafePointer<T>, into fields: UnsafeMutablePointer<T>, count: Int,
                  scratch: UnsafeMutablePointer<T>) {
-        synthesis(coefficients, into: fields, count: count, ringWeighted: false, orderWeights: nil, scratch: scratch)
+        forEachChunk(count) { first, f in
+            synthesis(coefficients + 2 * first, into: fields + first * points, ld: count, count: f, ringWeighted: false,
+                      orderWeights: nil, scratch: scratch)
+        }
     }
 
     /// Aᵀ(g) = wₘ ⊙ F(g ⊘ Q): gradients on the grid → gradients on the coefficients.
     func inverseAdjoint(_ gradFields: UnsafePointer<T>, into gradCoefficients: UnsafeMutablePointer<T>, count: Int,
                         scratch: UnsafeMutablePointer<T>) {
-        orderWeight.withUnsafeBufferPointer {
-            analysis(gradFields, into: gradCoefficients, count: count, ringWeighted: false, orderWeights: $0.baseAddress!,
-                     scratch: scratch)
+        orderWeight.withUnsafeBufferPointer { w in
+            forEachChunk(count) { first, f in
+                analysis(gradFields + first * points, into: gradCoefficients + 2 * first, ld: count, count: f, ringWeighted: false,
+                         orderWeights: w.baseAddress!, scratch: scratch)
+            }
         }
     }
 
     /// Fᵀ(c) = Q ⊙ A(c ⊘ wₘ): gradients on the coefficients → gradients on the grid.
     func forwardAdjoint(_ gradCoefficients: UnsafePointer<T>, into gradFields: UnsafeMutablePointer<T>, count: Int,
                         scratch: UnsafeMutablePointer<T>) {
-        inverseOrderWeight.withUnsafeBufferPointer {
-            synthesis(gradCoefficients, into: gradFields, count: count, ringWeighted: true, orderWeights: $0.baseAddress!,
-                      scratch: scratch)
+        inverseOrderWeight.withUnsafeBufferPointer { w in
+            forEachChunk(count) { first, f in
+                synthesis(gradCoefficients + 2 * first, into: gradFields + first * points, ld: count, count: f, ringWeighted: true,
+                          orderWeights: w.baseAddress!, scratch: scratch)
+            }
         }
     }
 
     // MARK: - Stages
 
     /// FFT along rings, fold mirror rings (× Qₚ when `ringWeighted`), per-order GEMMs with the
-    /// parity tables (× orderWeights[m]).
-    private func analysis(_ fields: UnsafePointer<T>, into c: UnsafeMutablePointer<T>, count f: Int, ringWeighted: Bool,
+    /// parity tables (× orderWeights[m]). `f` fields (one chunk) whose coefficients are columns
+    /// of rows of `ld` complex numbers.
+    private func analysis(_ fields: UnsafePointer<T>, into c: UnsafeMutablePointer<T>, ld: Int, count f: Int, ringWeighted: Bool,
                           orderWeights: UnsafePointer<T>?, scratch: UnsafeMutablePointer<T>) {
-        let nlat = grid.nlat, ringReals = frequencies * 2, width = 2 * f
+        let nlat = grid.nlat, ringReals = frequencies * 2, width = 2 * f, rowWidth = 2 * ld
         let spectrum = scratch, mmax = modes.mmax
         let even = scratch + f * spectrumStride, odd = even + evenPairs * mmax * width
         Parallel.forEachCyclic(f) { i in ringFFT(fields + i * points, into: spectrum + i * spectrumStride) }
@@ -213,39 +264,40 @@ final class GridTransform<T: SHTScalar>: @unchecked Sendable {  // unchecked: im
         }
         Parallel.forEachCyclic(modes.mmax) { m in
             let alpha: T = orderWeights?[m] ?? 1
-            let rows = c + modes.orderOffsets[m] * width
+            let rows = c + modes.orderOffsets[m] * rowWidth
             let (symRows, antiRows) = (tables.symmetricRows(m), tables.antisymmetricRows(m))
             tables.blocks(m) { s, a in
                 T.gemm(m: symRows, n: width, k: evenPairs, alpha: alpha, a: s, lda: evenPairs,
-                       b: even + m * width, ldb: mmax * width, beta: 0, c: rows, ldc: 2 * width)
+                       b: even + m * width, ldb: mmax * width, beta: 0, c: rows, ldc: 2 * rowWidth)
                 if oddPairs > 0 {
                     T.gemm(m: antiRows, n: width, k: oddPairs, alpha: alpha, a: a,
-                           lda: oddPairs, b: odd + m * width, ldb: mmax * width, beta: 0, c: rows + width, ldc: 2 * width)
+                           lda: oddPairs, b: odd + m * width, ldb: mmax * width, beta: 0, c: rows + rowWidth, ldc: 2 * rowWidth)
                 } else {
-                    for r in 0..<antiRows { (rows + (2 * r + 1) * width).update(repeating: 0, count: width) }
+                    for r in 0..<antiRows { (rows + (2 * r + 1) * rowWidth).update(repeating: 0, count: width) }
                 }
             }
         }
     }
 
     /// Per-order GEMMs with the transposed tables (× orderWeights[m]), unfold into both mirror
-    /// rings (× Qₚ when `ringWeighted`), inverse FFT along rings.
-    private func synthesis(_ c: UnsafePointer<T>, into fields: UnsafeMutablePointer<T>, count f: Int, ringWeighted: Bool,
+    /// rings (× Qₚ when `ringWeighted`), inverse FFT along rings. `f` fields (one chunk) whose
+    /// coefficients are columns of rows of `ld` complex numbers.
+    private func synthesis(_ c: UnsafePointer<T>, into fields: UnsafeMutablePointer<T>, ld: Int, count f: Int, ringWeighted: Bool,
                            orderWeights: UnsafePointer<T>?, scratch: UnsafeMutablePointer<T>) {
-        let nlat = grid.nlat, ringReals = frequencies * 2, width = 2 * f
+        let nlat = grid.nlat, ringReals = frequencies * 2, width = 2 * f, rowWidth = 2 * ld
         let spectrum = scratch, mmax = modes.mmax
         let even = scratch + f * spectrumStride, odd = even + evenPairs * mmax * width
         Parallel.forEachCyclic(mmax) { m in
             let alpha: T = orderWeights?[m] ?? 1
-            let rows = c + modes.orderOffsets[m] * width
+            let rows = c + modes.orderOffsets[m] * rowWidth
             let (symRows, antiRows) = (tables.symmetricRows(m), tables.antisymmetricRows(m))
             let e = even + m * width, o = odd + m * width
             tables.blocks(m) { s, a in
                 T.gemm(transposeA: true, m: evenPairs, n: width, k: symRows, alpha: alpha, a: s,
-                       lda: evenPairs, b: rows, ldb: 2 * width, beta: 0, c: e, ldc: mmax * width)
+                       lda: evenPairs, b: rows, ldb: 2 * rowWidth, beta: 0, c: e, ldc: mmax * width)
                 if antiRows > 0 {
                     T.gemm(transposeA: true, m: oddPairs, n: width, k: antiRows, alpha: alpha,
-                           a: a, lda: oddPairs, b: rows + width, ldb: 2 * width, beta: 0, c: o, ldc: mmax * width)
+                           a: a, lda: oddPairs, b: rows + rowWidth, ldb: 2 * rowWidth, beta: 0, c: o, ldc: mmax * width)
                 } else {
                     for p in 0..<oddPairs { (o + p * mmax * width).update(repeating: 0, count: width) }
                 }

@@ -23,7 +23,10 @@ struct SFNOBlockLayout {
 /// then th-example: out = MLP(norm(y)) + r; makani: out = norm1(MLP(gelu(norm0(y)))) + S·r.
 extension SFNOModel {
     /// One block: spectral filter (and resampled residual), then the variant's pointwise part.
-    func forwardBlock(_ block: SFNOBlockLayout, _ p: UnsafeMutablePointer<T>, input x: UnsafePointer<T>,
+    ///
+    /// Without a tape (inference) `out` also holds y and z on the way, and a resampled residual
+    /// is written over `x` (see `ForwardScratch`); the arithmetic is the same either way.
+    func forwardBlock(_ block: SFNOBlockLayout, _ p: UnsafeMutablePointer<T>, input x: UnsafeMutablePointer<T>,
                       output out: UnsafeMutablePointer<T>, scratch s: ForwardScratch<T>, tape: MemberTape<T>.Block?) {
         let e = architecture.embed
         let tin = transform(block.input), tout = transform(block.output)
@@ -31,41 +34,43 @@ extension SFNOModel {
 
         // Filter: y = ISHT_out(W ⋆ SHT_in(x)); residual r = ISHT_out(SHT_in(x)) or x.
         tin.forward(x, into: s.coefficientsX, count: e, scratch: s.transformScratch)
-        block.spectral.forward(p, x: s.coefficientsX, y: s.coefficientsY, stack: tape?.stack ?? s.stack,
-                               scratch: s.degreeOutputs)
-        let y = tape?.filtered ?? s.filtered
+        block.spectral.forward(p, x: s.coefficientsX, y: s.coefficientsY, stack: tape?.stack, workerScratch: s.degrees,
+                               workerStride: s.degreeStride)
+        let y = tape?.filtered ?? out
         tout.inverse(s.coefficientsY, into: y, count: e, scratch: s.transformScratch)
         let r: UnsafePointer<T>
         if block.resamples {
-            let buffer = tape?.residual ?? s.residual
+            let buffer = tape?.residual ?? x  // x is dead once SHT_in(x) is taken
             tout.inverse(s.coefficientsX, into: buffer, count: e, scratch: s.transformScratch)
             r = UnsafePointer(buffer)
         } else if let kept = tape?.residual {
             kept.update(from: x, count: e * pin)
             r = UnsafePointer(kept)
         } else {
-            r = x
+            r = UnsafePointer(x)
         }
         let stats0 = tape?.stats0 ?? s.stats0
         block.norm0?.statistics(y, ld: points, points: points, into: stats0)
 
         switch config.variant {
         case .thExample:
-            // out = MLP(norm(y)) + r
+            // out = MLP(norm(y)) + r; when y is out, each tile's input is copied before r lands there.
+            let copyInput = y == out
             tiles.forEach(points) { cols, worker in
                 let o = cols.lowerBound, n = cols.count
-                let a = normalizedTile(block.norm0, p, stats: stats0, y + o, ld: points, columns: n, into: s.tileInput(worker))
+                let a = normalizedTile(block.norm0, p, stats: stats0, y + o, ld: points, columns: n, into: s.tileInput(worker),
+                                       copy: copyInput)
                 Elementwise.copy(r + o, ld: points, to: out + o, ld: points, rows: e, columns: n)
                 block.mlp.forwardTile(p, a.pointer, ldx: a.ld, out + o, ldout: points, columns: n, accumulate: true,
                                       preActivation: tape.map { $0.hidden + o }, ldPre: points, scratch: s.tileHidden(worker))
             }
         case .makani:
-            // z = MLP(gelu(norm0(y))); out = norm1(z) + S·r
-            let z = tape?.mlpOutput ?? s.mlpOutput
+            // z = MLP(gelu(norm0(y))); out = norm1(z) + S·r. The tile input a is a copy, so z may overwrite y.
+            let z = tape?.mlpOutput ?? out
             tiles.forEach(points) { cols, worker in
                 let o = cols.lowerBound, n = cols.count
                 let a = s.tileInput(worker)
-                let normalized = normalizedTile(block.norm0, p, stats: stats0, y + o, ld: points, columns: n, into: a)
+                let normalized = normalizedTile(block.norm0, p, stats: stats0, y + o, ld: points, columns: n, into: a, copy: false)
                 GELU.forward(normalized.pointer, ldx: normalized.ld, a, ldy: n, rows: e, columns: n)
                 block.mlp.forwardTile(p, a, ldx: n, z + o, ldout: points, columns: n, accumulate: false,
                                       preActivation: tape.map { $0.hidden + o }, ldPre: points, scratch: s.tileHidden(worker))
@@ -77,7 +82,7 @@ extension SFNOModel {
                 let o = cols.lowerBound, n = cols.count
                 if let norm = block.norm1 {
                     norm.apply(p, stats: stats1, z + o, ldx: points, out + o, ldy: points, columns: n)
-                } else {
+                } else if z != out {
                     Elementwise.copy(z + o, ld: points, to: out + o, ld: points, rows: e, columns: n)
                 }
                 skip.forward(p, r + o, ldx: points, out + o, ldy: points, columns: n, accumulate: true)
@@ -168,12 +173,18 @@ extension SFNOModel {
         }
     }
 
-    /// The MLP input of a tile: the normalised filter output written into `buffer`, or the
-    /// filter output itself when the block has no norm.
+    /// The MLP input of a tile: the normalised filter output written into `buffer`, or — when
+    /// the block has no norm — the filter output itself, or a copy of it in `buffer` when `copy`
+    /// (the caller is about to overwrite y).
     @inline(__always)
     private func normalizedTile(_ norm: InstanceNorm?, _ p: UnsafePointer<T>, stats: UnsafePointer<T>, _ y: UnsafePointer<T>,
-                                ld: Int, columns: Int, into buffer: UnsafeMutablePointer<T>) -> (pointer: UnsafePointer<T>, ld: Int) {
-        guard let norm else { return (y, ld) }
+                                ld: Int, columns: Int, into buffer: UnsafeMutablePointer<T>,
+                                copy: Bool) -> (pointer: UnsafePointer<T>, ld: Int) {
+        guard let norm else {
+            guard copy else { return (y, ld) }
+            Elementwise.copy(y, ld: ld, to: buffer, ld: columns, rows: architecture.embed, columns: columns)
+            return (UnsafePointer(buffer), columns)
+        }
         norm.apply(p, stats: stats, y, ldx: ld, buffer, ldy: columns, columns: columns)
         return (UnsafePointer(buffer), columns)
     }

@@ -1,31 +1,34 @@
 import HensCore
 import Spherical
 
-/// Scratch for one member's forward pass: the activations of the current block, its spectral
-/// coefficients and per-worker tiles. Members run one after another through the same buffers,
-/// so the size does not depend on the batch.
+/// Scratch for one member's forward pass: two activations, the block's spectral coefficients,
+/// one transform chunk and per-worker tiles. Members run one after another through the same
+/// buffers, so the size does not depend on the batch.
+///
+/// **Inference layout** (no tape): a block reads its input from one activation and writes
+/// its output into the other, and that buffer also holds the filter output y and (makani) the
+/// MLP output z along the way: the pointwise stages copy each tile's input into the worker's
+/// tile before they overwrite it. A block that resamples its residual writes
+/// r = ISHT_out(SHT_in(x)) over its own input x, which is dead once SHT_in(x) is taken. So a
+/// member needs 2 × E × P activations, not the 5 the stages name (docs/hens-size.md has the
+/// whole memory formula). A recording pass keeps y, z and r on the tape instead.
 struct ForwardScratch<T: SHTScalar> {
     /// Ping-pong activations `[E][P]` (P up to the larger grid).
     let activations: (UnsafeMutablePointer<T>, UnsafeMutablePointer<T>)
     /// SHT of the block input, and the filtered coefficients (`E` sets each).
     let coefficientsX: UnsafeMutablePointer<T>
     let coefficientsY: UnsafeMutablePointer<T>
-    /// The spectral layer's stacked inputs (inference only; training keeps them on the tape)
-    /// and its per-degree outputs.
-    let stack: UnsafeMutablePointer<T>
-    let degreeOutputs: UnsafeMutablePointer<T>
-    /// The transforms' spectrum and folded orders.
+    /// The transforms' spectrum and folded orders for one chunk of fields.
     let transformScratch: UnsafeMutablePointer<T>
-    /// Filter output, resampled residual and (makani) the MLP output, `[E][P]` each.
-    let filtered: UnsafeMutablePointer<T>
-    let residual: UnsafeMutablePointer<T>
-    let mlpOutput: UnsafeMutablePointer<T>
     /// Norm statistics (2E each).
     let stats0: UnsafeMutablePointer<T>
     let stats1: UnsafeMutablePointer<T>
     /// Per-worker tiles: `[E][width]` normalised input then `[hidden][width]` hidden layer.
     let tiles: UnsafeMutablePointer<T>
     let tileStride: Int
+    /// Per-worker buffers of the spectral contraction (one degree's stack and output).
+    let degrees: UnsafeMutablePointer<T>
+    let degreeStride: Int
     let embed: Int
     let tileWidth: Int
 
@@ -46,42 +49,36 @@ struct ForwardScratch<T: SHTScalar> {
         activations = (base + o.act0, base + o.act1)
         coefficientsX = base + o.coefX
         coefficientsY = base + o.coefY
-        stack = base + o.stack
-        degreeOutputs = base + o.degrees
         transformScratch = base + o.transform
-        filtered = base + o.y
-        residual = base + o.r
-        mlpOutput = base + o.z
         stats0 = base + o.s0
         stats1 = base + o.s1
         self.tiles = base + o.tiles
         tileStride = o.tileStride
+        degrees = base + o.degrees
+        degreeStride = o.degreeStride
         embed = a.embed
         tileWidth = tiles.width
     }
 
     private struct Offsets {
-        var act0 = 0, act1 = 0, coefX = 0, coefY = 0, stack = 0, degrees = 0, transform = 0, y = 0, r = 0, z = 0, s0 = 0, s1 = 0
-        var tiles = 0, tileStride = 0
+        var act0 = 0, act1 = 0, coefX = 0, coefY = 0, transform = 0, s0 = 0, s1 = 0
+        var tiles = 0, tileStride = 0, degrees = 0, degreeStride = 0
     }
 
     private static func carve(_ a: SFNOArchitecture, tiles: ColumnTiles, workers: Int, plan: inout BufferPlan) -> Offsets {
-        let e = a.embed, field = e * a.pointsMax
+        let e = a.embed, field = e * a.pointsMax, w = max(1, workers)
         var o = Offsets()
         o.act0 = plan.take(field)
         o.act1 = plan.take(field)
         o.coefX = plan.take(a.coefficientCount)
         o.coefY = plan.take(a.coefficientCount)
-        o.stack = plan.take(a.stackCount)
-        o.degrees = plan.take(a.stackCount / 2)
         o.transform = plan.take(a.transformScratchCount)
-        o.y = plan.take(field)
-        o.r = plan.take(field)
-        o.z = plan.take(a.config.variant == .makani ? field : 0)
         o.s0 = plan.take(2 * e)
         o.s1 = plan.take(2 * e)
         o.tileStride = (e + a.hiddenMax) * tiles.width
-        o.tiles = plan.take(o.tileStride * max(1, workers))
+        o.tiles = plan.take(o.tileStride * w)
+        o.degreeStride = (a.blocks[0].spectral.degreeScratchCount + 15) / 16 * 16
+        o.degrees = plan.take(o.degreeStride * w)
         return o
     }
 }

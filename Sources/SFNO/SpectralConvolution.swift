@@ -51,32 +51,44 @@ struct SpectralConvolution {
     /// Reals of the weight tensor.
     var weightCount: Int { lmax * channels * channels * 2 }
 
-    /// Y = W ⋆ X for one sample. `stack` (`stackCount` reals) receives S_l; `scratch`
-    /// (`degreeCount` reals) holds Y_l before the scatter. Degrees are spread over the workers;
-    /// each touches only its own rows.
+    /// Reals of one degree's buffers at most (the widest degree, n_l = mmax): its stack S_l
+    /// (2E × 2n_l) then its output Y_l (E × 2n_l).
+    var degreeScratchCount: Int { 3 * channels * 2 * modes.mmax }
+
+    /// Y = W ⋆ X for one sample. When `stack` is given (`stackCount` reals, training) it
+    /// receives every S_l for the backward pass; otherwise (inference) each S_l lives only in
+    /// its worker's scratch. `workerScratch` holds `degreeScratchCount` reals per worker,
+    /// `workerStride` apart, for as many workers as `Parallel.threadCount`. Degrees are dealt
+    /// cyclically to the workers and each is one GEMM of the same shape whichever worker runs
+    /// it, so Y does not depend on the thread count; each degree touches only its own rows.
     func forward<T: SHTScalar>(_ parameters: UnsafePointer<T>, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>,
-                               stack: UnsafeMutablePointer<T>, scratch: UnsafeMutablePointer<T>) {
-        let e = channels, width = 2 * e
-        Parallel.forEachCyclic(lmax) { l in
-            let n = modes.orders(l), cols = 2 * n
-            let s = stack + stackOffsets[l], out = scratch + stackOffsets[l] / 2
-            for m in 0..<n {
-                let src = x + modes.row(l: l, m: m) * width
-                for i in 0..<e {
-                    let plain = s + (2 * i) * cols + 2 * m, rotated = plain + cols
-                    let re = src[2 * i], im = src[2 * i + 1]
-                    plain[0] = re; plain[1] = im
-                    rotated[0] = -im; rotated[1] = re
+                               stack: UnsafeMutablePointer<T>?, workerScratch: UnsafeMutablePointer<T>, workerStride: Int) {
+        let e = channels, width = 2 * e, degrees = lmax
+        Parallel.forEachWorker(tasks: degrees) { worker, workers in
+            let own = workerScratch + worker * workerStride
+            var l = worker
+            while l < degrees {
+                let n = modes.orders(l), cols = 2 * n
+                let s = stack.map { $0 + stackOffsets[l] } ?? own, out = own + 2 * e * 2 * modes.mmax
+                for m in 0..<n {
+                    let src = x + modes.row(l: l, m: m) * width
+                    for i in 0..<e {
+                        let plain = s + (2 * i) * cols + 2 * m, rotated = plain + cols
+                        let re = src[2 * i], im = src[2 * i + 1]
+                        plain[0] = re; plain[1] = im
+                        rotated[0] = -im; rotated[1] = re
+                    }
                 }
-            }
-            T.gemm(m: e, n: cols, k: 2 * e, a: parameters + weight + l * e * e * 2, lda: 2 * e,
-                 b: s, ldb: cols, beta: 0, c: out, ldc: cols)
-            for m in 0..<n {
-                let dst = y + modes.row(l: l, m: m) * width
-                for o in 0..<e {
-                    dst[2 * o] = out[o * cols + 2 * m]
-                    dst[2 * o + 1] = out[o * cols + 2 * m + 1]
+                T.gemm(m: e, n: cols, k: 2 * e, a: parameters + weight + l * e * e * 2, lda: 2 * e,
+                       b: s, ldb: cols, beta: 0, c: out, ldc: cols)
+                for m in 0..<n {
+                    let dst = y + modes.row(l: l, m: m) * width
+                    for o in 0..<e {
+                        dst[2 * o] = out[o * cols + 2 * m]
+                        dst[2 * o + 1] = out[o * cols + 2 * m + 1]
+                    }
                 }
+                l += workers
             }
         }
     }

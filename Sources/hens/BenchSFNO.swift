@@ -19,6 +19,7 @@ struct BenchSFNO: ParsableCommand {
     @Option(help: "Size n of the square cblas_sgemm timed for the peak.") var gemmSize = 2048
     @Option(help: "Python with torch-harmonics (e.g. bench/.venv/bin/python from `make anchors-venv`): also run the anchor.") var anchor: String?
     @Option(help: "The anchor runner (relative to the working directory).") var anchorScript = SFNOBenchmark.defaultAnchorScript
+    @Option(help: "Timed steps of the hens-721 config (HENS' architecture; run only when named in --configs).") var `repeat` = 2
     @Option(help: "Write the JSON here too.") var json: String?
 
     func run() throws {
@@ -27,7 +28,7 @@ struct BenchSFNO: ParsableCommand {
             configs: names(configs), batches: integers(batches, "--batches"), trainBatches: integers(trainBatches, "--train-batches"),
             threads: integers(threadCounts, "--thread-counts"), makaniModel: makaniModel.isEmpty ? nil : makaniModel,
             makaniBatches: integers(makaniBatches, "--makani-batches"), budget: budget, minRuns: minRuns, gemmSize: gemmSize,
-            anchorPython: anchor, anchorScript: anchorScript)
+            anchorPython: anchor, anchorScript: anchorScript, repeats: `repeat`)
         try Bench.emit("sfno", benchmark.run(), json: json)
     }
 }

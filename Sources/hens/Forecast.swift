@@ -4,6 +4,7 @@ import DatasetIO
 import Ensemble
 import Foundation
 import HensCore
+import SFNO
 
 /// `hens forecast`: the bred-vector, multi-checkpoint huge ensemble.
 struct Forecast: ParsableCommand {
@@ -45,6 +46,11 @@ struct Forecast: ParsableCommand {
     @Option(help: "This process's shard K/N (default: from the launcher's environment, else 0/1).") var shard: String?
     @Flag(name: .customLong("no-members"), help: "Write only the summary, no member fields.") var noMembers = false
     @Flag(name: .customLong("dry-run"), help: "Print members, member-steps, output size and a time estimate, then exit.") var dryRun = false
+    @Option(help: "Dry run: nodes of the cluster to plan for (with --cores-per-node): core-hours, processes per node, wall time, disk.") var nodes: Int?
+    @Option(name: .customLong("cores-per-node"), help: "Dry run: cores per node (each process uses --threads of them).") var coresPerNode: Int?
+    @Option(name: .customLong("memory-per-node"), help: "Dry run: memory per node for hens processes, e.g. 256GiB (limits processes per node).") var memoryPerNode: String?
+    @Option(name: .customLong("member-step-seconds"), help: "Dry run: measured seconds per member-step at --threads (e.g. from `hens bench sfno`) instead of a probe.") var memberStepSeconds: Double?
+    @Option(name: .customLong("model-config"), help: "Dry run: plan for this model YAML (e.g. configs/model-hens-721.yaml) instead of the checkpoints; needs --member-step-seconds, reads no checkpoint or dataset.") var modelConfig: String?
     @Flag(help: "Replace finished outputs and discard interrupted ones.") var overwrite = false
     @Flag(name: .customLong("restart-changed"), help: "When OUT holds outputs made from other inputs, empty it and start again (default: refuse).")
     var restartChanged = false
@@ -52,13 +58,25 @@ struct Forecast: ParsableCommand {
     func run() throws {
         try global.apply()
         let forecastConfig = try loadConfig()
+        let cluster = try clusterShape()
+        if let modelConfig {
+            guard let memberStepSeconds else {
+                throw HensError.invalid("--member-step-seconds", "needed with --model-config (there is no checkpoint to time)")
+            }
+            var doc = try ConfigDocument(path: modelConfig)
+            let model = try SFNOConfig(&doc)
+            print(try ModelSizePlan(config: forecastConfig, model: model, threads: Parallel.threadCount, cluster: cluster,
+                                    secondsPerMemberStep: memberStepSeconds).report())
+            return
+        }
         let shardSpec = try ShardSpec.detect(explicit: shard, environment: ProcessInfo.processInfo.environment)
         let skillTable = try forecastConfig.skill.map { try SkillTable.read(path: $0) }
         let forecast = try EnsembleForecast(config: forecastConfig, output: out, shard: shardSpec, memberSelection: members,
                                             skill: skillTable, overwrite: overwrite)
         let inits = try forecast.initialTimes()
         if dryRun {
-            let report = try ForecastDryRun(forecast: forecast, initialTimes: inits).report()
+            let report = try ForecastDryRun(forecast: forecast, initialTimes: inits).report(cluster: cluster,
+                                                                                             secondsPerMemberStep: memberStepSeconds)
             warn(forecast.warnings)
             print(report)
             return
@@ -99,6 +117,29 @@ struct Forecast: ParsableCommand {
                     Double(steps) / max(seconds, 1e-9), resumed > 0 ? ", resumed after \(resumed) batch(es)" as NSString : "" as NSString,
                     skipped > 0 ? ", \(skipped) skipped" as NSString : "" as NSString, forecast.batchSize,
                     ProcessMemory.format(ProcessMemory.peakResidentBytes()), out))
+    }
+
+    /// The cluster of the dry run's plan (--nodes with --cores-per-node), checked; nil without.
+    private func clusterShape() throws -> ClusterPlan.Shape? {
+        let given = [("--nodes", nodes != nil), ("--cores-per-node", coresPerNode != nil), ("--memory-per-node", memoryPerNode != nil),
+                     ("--member-step-seconds", memberStepSeconds != nil), ("--model-config", modelConfig != nil)]
+        if !dryRun, let first = given.first(where: { $0.1 }) {
+            throw HensError.invalid(first.0, "only with --dry-run (it plans a run, it does not change one)")
+        }
+        if let s = memberStepSeconds, !(s.isFinite && s > 0 && s <= 1e6) {
+            throw HensError.invalid("--member-step-seconds", "a number of seconds in (0, 1e6], got \(s)")
+        }
+        guard nodes != nil || coresPerNode != nil || memoryPerNode != nil else { return nil }
+        guard let nodes, let coresPerNode else {
+            throw HensError.invalid(nodes == nil ? "--nodes" : "--cores-per-node", "--nodes and --cores-per-node go together")
+        }
+        let memory = try memoryPerNode.map { text -> Int in
+            guard let bytes = ByteCount.parse(text) else {
+                throw HensError.invalid("--memory-per-node", "a size such as 256GiB or 512GB, got '\(text)'")
+            }
+            return bytes
+        }
+        return try ClusterPlan.Shape(nodes: nodes, coresPerNode: coresPerNode, memoryPerNode: memory)
     }
 
     /// The configuration file with the command-line overrides applied.

@@ -157,11 +157,12 @@ final class LayerGradientTests: SFNOTestCase {
         var stack = [Double](repeating: 0, count: conv.stackCount)
         var scratch = [Double](repeating: 0, count: max(tin.scratchCount(fields: e), tout.scratchCount(fields: e)))
         var convScratch = [Double](repeating: 0, count: conv.stackCount + conv.degreeCount)
+        var degreeScratch = [Double](repeating: 0, count: Parallel.threadCount * conv.degreeScratchCount)
         func loss() -> Double {
             var y = [Double](repeating: 0, count: e * tout.points)
             x.withPointer { xp in cx.withPointer { c in scratch.withPointer { tin.forward(xp, into: c, count: e, scratch: $0) } } }
-            w.withPointer { wp in cx.withPointer { xp in cy.withPointer { yp in stack.withPointer { sp in convScratch.withPointer {
-                conv.forward(wp, x: xp, y: yp, stack: sp, scratch: $0)
+            w.withPointer { wp in cx.withPointer { xp in cy.withPointer { yp in stack.withPointer { sp in degreeScratch.withPointer {
+                conv.forward(wp, x: xp, y: yp, stack: sp, workerScratch: $0, workerStride: conv.degreeScratchCount)
             } } } } }
             cy.withPointer { cp in y.withPointer { yp in scratch.withPointer { tout.inverse(cp, into: yp, count: e, scratch: $0) } } }
             return dot(y, r)

@@ -57,10 +57,23 @@ final class ModelForwardTests: SFNOTestCase {
         }
     }
 
-    /// The recorded forward gives the inference output exactly.
+    /// The recorded forward gives the inference output exactly. Inference reuses its output
+    /// activation for y and z and writes a resampled residual over the block input, where the
+    /// recording keeps each on the tape: the same kernels in the same order, so every block kind
+    /// (both variants, with and without norms, with and without resampling) must agree bit for bit.
     func testRecordingMatchesInference() throws {
+        var configs = SFNOVariant.allCases.map(mediumConfig)
         for variant in SFNOVariant.allCases {
-            let config = mediumConfig(variant)
+            for scale in [1, 2] {
+                var c = mediumConfig(variant)
+                c.scaleFactor = scale
+                c.normalization = .none
+                c.posEmbed = .none
+                configs.append(c)
+            }
+        }
+        for config in configs {
+            let variant = "\(config.variant) sf \(config.scaleFactor) \(config.normalization)"
             let model = try SFNOModel<Float>(config: config, seed: 4)
             let input: [Float] = randomValues(2 * config.inChannels * config.dataPoints, seed: 5)
             let expected = run(model, input, batch: 2, workspace: model.makeWorkspace())
