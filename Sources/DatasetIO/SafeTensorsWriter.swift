@@ -84,6 +84,7 @@ public final class SafeTensorsWriter {
         var length = UInt64(header.count).littleEndian
         try withUnsafeBytes(of: &length) { try writeAll($0) }
         try header.withUnsafeBytes { try writeAll($0) }
+        skipEmptyTensors()  // so `nextTensor` names the first tensor that takes bytes
     }
 
     deinit { discard() }

@@ -37,23 +37,19 @@ public enum TensorElementType: String, CaseIterable, Sendable, Equatable {
         }
     }
 
-    /// The torch storage class that holds this type (`torch.<name>`), as `torch.save` pickles it.
-    public var torchStorageName: String {
-        switch self {
-        case .float64: return "DoubleStorage"
-        case .float32: return "FloatStorage"
-        case .float16: return "HalfStorage"
-        case .bfloat16: return "BFloat16Storage"
-        case .complex64: return "ComplexFloatStorage"
-        case .complex128: return "ComplexDoubleStorage"
-        case .int64: return "LongStorage"
-        case .int32: return "IntStorage"
-        case .int16: return "ShortStorage"
-        case .int8: return "CharStorage"
-        case .uint8: return "ByteStorage"
-        case .bool: return "BoolStorage"
-        }
-    }
+    /// The names each format gives the type: torch's storage class (`torch.<name>`, as
+    /// `torch.save` pickles it), the safetensors dtype code, and the little-endian numpy
+    /// `descr` (none for bfloat16, which numpy lacks). One table, so the formats cannot drift.
+    private static let formatNames: [TensorElementType: (torch: String, safetensors: String, npy: String?)] = [
+        .float64: ("DoubleStorage", "F64", "<f8"), .float32: ("FloatStorage", "F32", "<f4"),
+        .float16: ("HalfStorage", "F16", "<f2"), .bfloat16: ("BFloat16Storage", "BF16", nil),
+        .complex64: ("ComplexFloatStorage", "C64", "<c8"), .complex128: ("ComplexDoubleStorage", "C128", "<c16"),
+        .int64: ("LongStorage", "I64", "<i8"), .int32: ("IntStorage", "I32", "<i4"), .int16: ("ShortStorage", "I16", "<i2"),
+        .int8: ("CharStorage", "I8", "|i1"), .uint8: ("ByteStorage", "U8", "|u1"), .bool: ("BoolStorage", "BOOL", "|b1"),
+    ]
+
+    /// The torch storage class that holds this type (`FloatStorage`).
+    public var torchStorageName: String { Self.formatNames[self]?.torch ?? "" }
 
     /// The type of a torch storage class name (`FloatStorage`), nil for others.
     public init?(torchStorageName: String) {
@@ -62,22 +58,7 @@ public enum TensorElementType: String, CaseIterable, Sendable, Equatable {
     }
 
     /// The safetensors dtype code (`F32`, `BF16`, `C64`, …).
-    public var safetensorsCode: String {
-        switch self {
-        case .float64: return "F64"
-        case .float32: return "F32"
-        case .float16: return "F16"
-        case .bfloat16: return "BF16"
-        case .complex64: return "C64"
-        case .complex128: return "C128"
-        case .int64: return "I64"
-        case .int32: return "I32"
-        case .int16: return "I16"
-        case .int8: return "I8"
-        case .uint8: return "U8"
-        case .bool: return "BOOL"
-        }
-    }
+    public var safetensorsCode: String { Self.formatNames[self]?.safetensors ?? "" }
 
     /// The type of a safetensors dtype code, nil for codes hens does not read.
     public init?(safetensorsCode: String) {
@@ -85,23 +66,8 @@ public enum TensorElementType: String, CaseIterable, Sendable, Equatable {
         self = match
     }
 
-    /// The little-endian numpy `descr` (`<f4`, `|u1`), nil for bfloat16 (numpy has none).
-    public var npyDescr: String? {
-        switch self {
-        case .float64: return "<f8"
-        case .float32: return "<f4"
-        case .float16: return "<f2"
-        case .bfloat16: return nil
-        case .complex64: return "<c8"
-        case .complex128: return "<c16"
-        case .int64: return "<i8"
-        case .int32: return "<i4"
-        case .int16: return "<i2"
-        case .int8: return "|i1"
-        case .uint8: return "|u1"
-        case .bool: return "|b1"
-        }
-    }
+    /// The little-endian numpy `descr` (`<f4`, `|u1`), nil for bfloat16.
+    public var npyDescr: String? { Self.formatNames[self]?.npy }
 
     /// The type of a numpy `descr`, nil for others (big-endian, strings, records…).
     public init?(npyDescr: String) {
