@@ -98,6 +98,12 @@ final class PickleMachineTests: XCTestCase {
         XCTAssertEqual(document.items(of: document.root).count, 2)
     }
 
+    func testEveryTruncationIsAnError() throws {
+        let archive = try ZipArchive(path: TorchFormatFixtures.path("makani_checkpoint.tar"))
+        let pickle = try archive.contents(of: try XCTUnwrap(archive.entry(named: "best_ckpt_mp0/data.pkl")))
+        assertEveryTruncationRefused(pickle, label: "data.pkl") { _ = try PickleMachine.load($0.bytes, context: $0.name) }
+    }
+
     func testStackLimit() throws {
         let p: [UInt8] = [0x80, 2] + [UInt8](repeating: 0x4E, count: PickleMachine.maximumCount + 1) + [0x2E]
         assertThrows(try load(p), kind: .badInput, mentioning: ["on the stack"])

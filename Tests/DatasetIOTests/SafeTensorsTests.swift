@@ -104,9 +104,6 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testEveryTruncationIsAnError() throws {
-        let bytes = try TorchFormatFixtures.bytes("small.safetensors")
-        for length in 0..<bytes.count {
-            assertThrows(try SafeTensorsFile(MappedBytes(copying: bytes.prefix(length), name: "cut-\(length)")), kind: .badInput, mentioning: ["cut-\(length)"])
-        }
+        assertEveryTruncationRefused(try TorchFormatFixtures.bytes("small.safetensors"), label: "small.safetensors") { _ = try SafeTensorsFile($0) }
     }
 }

@@ -146,6 +146,12 @@ final class TorchCheckpointTests: XCTestCase {
                      mentioning: ["shrunk.pt", "tensor 't'", "state_dict/data/2"])
     }
 
+    func testEveryTruncationIsAnError() throws {
+        for name in ["makani_checkpoint.tar", "real_torch.pt"] {
+            assertEveryTruncationRefused(try TorchFormatFixtures.bytes(name), label: name) { _ = try TorchCheckpoint($0) }
+        }
+    }
+
     func testLayoutsOutsideTheirStorageAreRefused() {
         func problem(_ shape: [Int], _ strides: [Int], _ offset: Int, _ storage: Int) -> String? {
             if case .failure(let p) = StridedLayout.validated(shape: shape, strides: strides, offset: offset, storageElements: storage) { return p.reason }

@@ -1,4 +1,6 @@
 import DatasetIO
+import HensCore
+import HensTestSupport
 import Foundation
 import XCTest
 
@@ -17,4 +19,15 @@ enum TorchFormatFixtures {
 
     /// Fixture bytes held in memory under `name` (readers take these like a mapped file).
     static func mapped(_ bytes: [UInt8], name: String) -> MappedBytes { MappedBytes(copying: bytes, name: name) }
+}
+
+/// Asserts that `parse` refuses every proper prefix of `bytes` with a one-line `HensError`
+/// naming the prefix (`<label>-cut-<length>`), and reads the whole.
+func assertEveryTruncationRefused(_ bytes: [UInt8], label: String, file: StaticString = #filePath, line: UInt = #line,
+                                  _ parse: (MappedBytes) throws -> Void) {
+    XCTAssertNoThrow(try parse(MappedBytes(copying: bytes, name: label)), "the whole of \(label)", file: file, line: line)
+    for length in 0..<bytes.count {
+        let name = "\(label)-cut-\(length)"
+        assertThrows(try parse(MappedBytes(copying: bytes.prefix(length), name: name)), kind: .badInput, mentioning: [name], file: file, line: line)
+    }
 }

@@ -85,11 +85,7 @@ final class ZipArchiveTests: XCTestCase {
 
     func testEveryTruncationIsAnError() throws {
         for name in ["state_dict.pt", "zip64.pt"] {
-            let bytes = try TorchFormatFixtures.bytes(name)
-            for length in 0..<bytes.count {
-                let cut = "\(name)-cut-\(length)"
-                assertThrows(try ZipArchive(TorchFormatFixtures.mapped(Array(bytes.prefix(length)), name: cut)), kind: .badInput, mentioning: [cut])
-            }
+            assertEveryTruncationRefused(try TorchFormatFixtures.bytes(name), label: name) { _ = try ZipArchive($0) }
         }
     }
 
