@@ -219,10 +219,13 @@ public final class ZipArchive: @unchecked Sendable {  // unchecked: immutable af
 
     /// Calls `body` with the bytes of a stored entry, in place in the map (valid only inside
     /// `body`). Entries up to `checksumLimit` are checked against their CRC-32 unless
-    /// `verifyChecksum` is false; larger ones only when it is true.
+    /// `verifyChecksum` is false; larger ones only when it is true. The pages of entries of
+    /// 1 MiB or more are dropped from memory afterwards (`MappedBytes.dropPages`).
     /// - Throws: `HensError(.badInput)` for a compressed entry or a checksum mismatch.
     public func withContents<R>(of entry: ZipEntry, verifyChecksum: Bool? = nil, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let contents = try storedBytes(of: entry)
+        // Large entries are read once by an importer: their pages are let go afterwards.
+        defer { if contents.count >= 1 << 20 { file.dropPages(contents) } }
         if verifyChecksum ?? (entry.uncompressedSize <= Self.checksumLimit) { try checkCRC(of: entry, contents) }
         return try body(contents)
     }

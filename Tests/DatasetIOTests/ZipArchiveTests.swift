@@ -1,4 +1,5 @@
 import DatasetIO
+import Foundation
 import HensCore
 import HensTestSupport
 import XCTest
@@ -87,6 +88,19 @@ final class ZipArchiveTests: XCTestCase {
         for name in ["state_dict.pt", "zip64.pt"] {
             assertEveryTruncationRefused(try TorchFormatFixtures.bytes(name), label: name) { _ = try ZipArchive($0) }
         }
+    }
+
+    /// Dropping the pages of a mapped range frees memory, not data: the bytes read back the same.
+    func testDroppedPagesReadBackFromTheFile() throws {
+        let path = try temporaryFolder("hens-zip") + "/pages.bin"
+        let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let mapped = try MappedBytes(path: path)
+        mapped.dropPages(UnsafeRawBufferPointer(rebasing: mapped.bytes[12345..<(3 << 20) - 777]))
+        XCTAssertTrue(mapped.bytes.elementsEqual(bytes))
+        let owned = MappedBytes(copying: bytes, name: "owned")
+        owned.dropPages(owned.bytes)  // a no-op for bytes in memory
+        XCTAssertTrue(owned.bytes.elementsEqual(bytes))
     }
 
     func testNotAZipFile() {
