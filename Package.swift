@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "NumericsBackendTests", dependencies: ["HensTestSupport", "NumericsBackend", "HensCore"]),
         .testTarget(name: "SphericalTests", dependencies: ["HensTestSupport", "Spherical"]),
         .testTarget(name: "ShallowWaterTests", dependencies: ["HensTestSupport", "ShallowWater", "DatasetIO", "Config"]),
-        .testTarget(name: "DatasetIOTests", dependencies: ["HensTestSupport", "DatasetIO", "NumericsBackend"]),
+        .testTarget(name: "DatasetIOTests", dependencies: ["HensTestSupport", "DatasetIO", "NumericsBackend"], exclude: ["Fixtures"]),
         .testTarget(name: "IngestTests", dependencies: ["HensTestSupport", "Ingest", "DatasetIO", "Spherical", "Config"]),
         .testTarget(name: "SFNOTests", dependencies: ["HensTestSupport", "SFNO", "Spherical", "Config"], resources: [.copy("parity")]),
         .testTarget(name: "TrainingTests", dependencies: ["HensTestSupport", "Training", "SFNO", "DatasetIO", "Config", "Scores", "Spherical"]),
