@@ -211,8 +211,10 @@ public struct Checkpoint: Equatable, Sendable {
     public func checkCompatible(channels dataChannels: [String], latitudes: [Double], longitudes: [Double],
                                 dataset: String, checkpoint: String) throws {
         guard dataChannels == channels else {
+            let missing = channels.filter { !dataChannels.contains($0) }
+            let why = missing.isEmpty ? "in another order" : "lacking \(missing.joined(separator: ", "))"
             throw HensError(.badInput, "\(dataset): channels (\(dataChannels.joined(separator: ", "))) do not match "
-                + "checkpoint \(checkpoint)'s (\(channels.joined(separator: ", ")))")
+                + "checkpoint \(checkpoint)'s (\(channels.joined(separator: ", "))): \(why)")
         }
         guard latitudes.count == grid.latitudes.count, longitudes.count == grid.longitudes.count else {
             throw HensError(.badInput, "\(dataset): grid \(latitudes.count)×\(longitudes.count) does not match "

@@ -172,7 +172,7 @@ final class CheckpointFileTests: TemporaryDirectoryTestCase {
         XCTAssertNoThrow(try c.checkCompatible(channels: c.channels, latitudes: lats, longitudes: lons, dataset: "d", checkpoint: "c"))
         XCTAssertEqual(errorMessage { try c.checkCompatible(channels: ["geopotential", "divergence"], latitudes: lats, longitudes: lons,
                                                        dataset: "data/test.nc", checkpoint: "ck.nc") },
-                       "data/test.nc: channels (geopotential, divergence) do not match checkpoint ck.nc's (geopotential, vorticity)")
+                       "data/test.nc: channels (geopotential, divergence) do not match checkpoint ck.nc's (geopotential, vorticity): lacking vorticity")
         XCTAssertTrue(errorMessage { try c.checkCompatible(channels: c.channels, latitudes: Array(lats.prefix(2)), longitudes: lons,
                                                       dataset: "d", checkpoint: "ck.nc") }.contains("grid 2×8 does not match"))
         var shifted = lons
