@@ -56,6 +56,9 @@ let package = Package(
         .target(name: "Scores", dependencies: ["HensCore", "NumericsBackend", "Spherical"], exclude: ["README.md"]),
         // Training: losses, optimiser, schedules, data pairs, the trainer loop, checkpoints, the skill table.
         .target(name: "Training", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "Scores"], exclude: ["README.md"]),
+        // Released SFNO checkpoints (makani / Earth2Studio packages, safetensors) into hens
+        // checkpoints and back: configuration, weight and channel mapping, fixed inputs.
+        .target(name: "ModelImport", dependencies: ["HensCore", "Spherical", "DatasetIO", "SFNO"], exclude: ["README.md"]),
         // Huge ensembles: seed noise, bred vectors, member layout, streaming statistics, rollout,
         // the model climate's reforecasts.
         .target(name: "Ensemble", dependencies: ["HensCore", "Config", "NumericsBackend", "Spherical", "DatasetIO", "SFNO", "ChannelDerivation", "Scores"], exclude: ["README.md"]),
@@ -77,7 +80,7 @@ let package = Package(
             name: "hens",
             dependencies: [
                 "HensCore", "Config", "NumericsBackend", "Spherical", "ShallowWater", "DatasetIO", "Ingest", "SFNO", "Training",
-                "Scores", "Ensemble", "Evaluation", "Report", "Benchmarks",
+                "Scores", "Ensemble", "Evaluation", "Report", "Benchmarks", "ModelImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -98,10 +101,12 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["HensTestSupport", "Evaluation", "Scores", "DatasetIO", "Spherical", "HensCore"]),
         .testTarget(name: "ReportTests", dependencies: ["HensTestSupport", "Report", "DatasetIO", "HensCore"]),
         .testTarget(name: "RegridTests", dependencies: ["HensTestSupport", "Regrid"], resources: [.copy("golden")]),
+        .testTarget(name: "ImportTests", dependencies: ["HensTestSupport", "ModelImport", "SFNO", "DatasetIO", "Spherical", "HensCore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["HensTestSupport", "Benchmarks", "HensCore"]),
         // The built hens executable run as a user runs it: exit codes, one-line errors, BLAS kernel
         // selection, bit-identical generation under load (make check; not part of the unit passes).
-        .testTarget(name: "HensEndToEndTests", dependencies: ["HensTestSupport", "HensCore"]),
+        .testTarget(name: "HensEndToEndTests", dependencies: ["HensTestSupport", "HensCore", "DatasetIO"]),
         // The module graph's layering rules, read from Package.swift and the import lines.
         .testTarget(name: "ArchitectureTests"),
     ],

@@ -7,5 +7,5 @@ struct Hens: ParsableCommand {
         commandName: "hens",
         abstract: "Huge-ensemble weather emulation on the CPU.",
         version: ([HensVersion.string] + BackendProvenance.versionLines).joined(separator: "\n"),
-        subcommands: [Generate.self, IngestCommand.self, Inspect.self, Train.self, Skill.self, Calibrate.self, Forecast.self, Merge.self, ModelClimate.self, Evaluate.self, HeadlineCommand.self, Compare.self, ReportCommand.self, Check.self, Bench.self, Probe.self])
+        subcommands: [Generate.self, IngestCommand.self, Import.self, Inspect.self, Train.self, Skill.self, Calibrate.self, Forecast.self, Merge.self, ModelClimate.self, Evaluate.self, HeadlineCommand.self, Compare.self, ReportCommand.self, Check.self, Bench.self, Probe.self])
 }
