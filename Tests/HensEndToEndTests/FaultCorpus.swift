@@ -58,6 +58,9 @@ struct FaultCase {
     var outsideCheckout = false
 }
 
+/// The makani parity fixture's HENS-fork package (relative to the package root).
+private let makani = "Tests/ImportTests/Fixtures/makani/hens-fork"
+
 /// Shorthand for the table below.
 private func c(_ kind: FaultCase.Kind, _ command: String, _ status: Int32, _ mentions: String...) -> FaultCase {
     FaultCase(kind: kind, command: command, status: status, mentions: mentions)
@@ -222,6 +225,16 @@ enum FaultCorpus {
         c(.inputFile, "inspect CASE/grib.nc", 3, "CASE/grib.nc").files(["grib.nc": "GRIB\u{01}\u{02}\u{03}7777"]),
         c(.inputFile, "ingest CASE/text.nc --out OUT --quiet", 3, "CASE/text.nc").files(["text.nc": "this is not NetCDF\n"]),
         // A NetCDF-3 file cut in half used to ingest as constant values with exit 0.
+        // hens import: released checkpoints that are cut, malicious, or for another network.
+        c(.inputFile, "import CASE/best.tar --config \(makani)/config.json --means \(makani)/global_means.npy --stds \(makani)/global_stds.npy --out OUT",
+          3, "CASE/best.tar").cut("best.tar", from: "\(makani)/training_checkpoints/best_ckpt_mp0.tar", keeping: 0.5),
+        c(.inputFile, "import Tests/DatasetIOTests/Fixtures/torch-formats/evil_os_system.pt --config \(makani)/config.json --means \(makani)/global_means.npy --stds \(makani)/global_stds.npy --out OUT",
+          3, "evil_os_system.pt", "'os.system'"),
+        c(.inputFile, "import CASE/absent --out OUT", 3, "CASE/absent", "no such package"),
+        c(.configuration, "import \(makani) --config CASE/config.json --out OUT", 3, "CASE/config.json", "filter_type is 'non-linear'")
+            .files(["config.json": "{\"filter_type\": \"non-linear\", \"embed_dim\": 32}"]),
+        c(.option, "import \(makani) --to onnx --out OUT", 64, "--to"),
+        c(.outputFolder, "import \(makani) --out FX/dataset", 2, "--out", "folder"),
         c(.inputFile, "inspect CASE/half.nc", 3, "CASE/half.nc", "truncated").cut("half.nc", from: "data-samples/ncep-air-small.nc", keeping: 0.5),
         c(.inputFile, "ingest CASE/half.nc --out OUT --quiet", 3, "CASE/half.nc", "truncated").cut("half.nc", from: "data-samples/ncep-air-small.nc", keeping: 0.5),
         c(.inputFile, "inspect CASE/head.nc", 3, "CASE/head.nc").cut("head.nc", from: "data-samples/era5-eda-oldcds.nc", keeping: 0.001),
