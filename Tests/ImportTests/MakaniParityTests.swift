@@ -20,7 +20,8 @@ import XCTest
 /// - physical output after 1 step: 1e-5 relative (max |Δ| / max |reference| per channel), after
 ///   4 autoregressive steps 1e-4.
 final class MakaniParityTests: XCTestCase {
-    static let layouts = ["hens-fork", "makani"]
+    /// Each input form: what is imported, and the layout whose references it must reproduce.
+    static let inputs = [("hens-fork", "hens-fork"), ("makani", "makani"), ("hens-fork/model.safetensors", "hens-fork")]
     static let initialTime = 1_686_787_200.0  // 2023-06-15T00:00:00Z
     static let stepSeconds = 6 * 3600.0
 
@@ -31,10 +32,10 @@ final class MakaniParityTests: XCTestCase {
         return url.path + "/makani/" + path
     }
 
-    /// Imports one layout and returns the model, its checkpoint header and its step inputs.
-    func importLayout(_ layout: String) throws -> (model: SFNOModel<Float>, header: Checkpoint, summary: CheckpointImport.Summary) {
-        let out = try temporaryFolder("makani-parity") + "/\(layout).nc"
-        let summary = try CheckpointImport.run(try ModelPackage(input: try Self.fixture(layout)), output: out)
+    /// Imports one input and returns the model, its checkpoint header and the import's summary.
+    func importModel(_ input: String) throws -> (model: SFNOModel<Float>, header: Checkpoint, summary: CheckpointImport.Summary) {
+        let out = try temporaryFolder("makani-parity") + "/model.nc"
+        let summary = try CheckpointImport.run(try ModelPackage(input: try Self.fixture(input)), output: out)
         let reader = try CheckpointReader(path: out)
         defer { reader.close() }
         return (try reader.makeModel(), reader.header, summary)
@@ -74,8 +75,8 @@ final class MakaniParityTests: XCTestCase {
 
     func testImportedModelsReproduceMakani() throws {
         let state0 = try NPYArray(path: try Self.fixture("input.npy")).floatValues
-        for layout in Self.layouts {
-            let (model, header, summary) = try importLayout(layout)
+        for (source, layout) in Self.inputs {
+            let (model, header, summary) = try importModel(source)
             XCTAssertEqual(summary.channels, ["u10m", "v10m", "t2m", "sp", "msl", "tcwv", "z500", "t850"])
             XCTAssertEqual(summary.stepInputs.count, 36, layout)
             XCTAssertEqual(model.inputChannels, 44)
@@ -104,7 +105,7 @@ final class MakaniParityTests: XCTestCase {
                 let reference = try NPYArray(path: try Self.fixture("\(layout)/reference/output_step\(step).npy")).floatValues
                 let error = Self.relativeError(state, reference, channels: c)
                 XCTAssertLessThanOrEqual(error, step == 1 ? 1e-5 : 1e-4, "\(layout): physical output after \(step) step(s)")
-                print("makani parity \(layout) step \(step): relative error \(error) (network input \(inputError), network \(networkError))")
+                print("makani parity \(source) step \(step): relative error \(error) (network input \(inputError), network \(networkError))")
             }
         }
     }
