@@ -72,23 +72,22 @@ public struct MakaniConfig: Sendable {
         try self.init(keys, source: path)
     }
 
+    /// Text keys with the only values hens reproduces, the default (when absent) first: the
+    /// network HENS ran (linear Driscoll–Healy filter, Legendre–Gauss internal grid, GELU, no
+    /// position embedding, z-score statistics, full-state target, no history).
+    static let fixedTexts: [(key: String, allowed: [String])] = [
+        ("nettype", ["SFNO", "sfno"]), ("spectral_transform", ["sht"]), ("filter_type", ["linear"]),
+        ("operator_type", ["dhconv"]), ("sht_grid_type", ["legendre-gauss"]), ("activation_function", ["gelu"]),
+        ("pos_embed", ["none", "None"]), ("normalization", ["zscore"]), ("target", ["default"]),
+        ("complex_activation", ["real"]), ("mlp_mode", ["serial"]), ("history_normalization_mode", ["none"]),
+        ("landmask_preprocessing", ["floor"]),
+    ]
+
     /// Reads and checks a decoded `config.json`; `source` names it in messages.
     public init(_ keys: [String: Any], source: String) throws {
         let doc = JSONKeys(keys: keys, source: source)
         self.source = source
-        try doc.require("nettype", oneOf: ["SFNO", "sfno"], default: "SFNO")
-        try doc.require("spectral_transform", oneOf: ["sht"], default: "sht")
-        try doc.require("filter_type", oneOf: ["linear"], default: "linear")
-        try doc.require("operator_type", oneOf: ["dhconv"], default: "dhconv")
-        try doc.require("sht_grid_type", oneOf: ["legendre-gauss"], default: "legendre-gauss")
-        try doc.require("activation_function", oneOf: ["gelu"], default: "gelu")
-        try doc.require("pos_embed", oneOf: ["none", "None"], default: "none")
-        try doc.require("normalization", oneOf: ["zscore"], default: "zscore")
-        try doc.require("target", oneOf: ["default"], default: "default")
-        try doc.require("complex_activation", oneOf: ["real"], default: "real")
-        try doc.require("mlp_mode", oneOf: ["serial"], default: "serial")
-        try doc.require("history_normalization_mode", oneOf: ["none"], default: "none")
-        try doc.require("landmask_preprocessing", oneOf: ["floor"], default: "floor")
+        for (key, allowed) in Self.fixedTexts { try doc.require(key, oneOf: allowed, default: allowed[0]) }
         try doc.requireNull("factorization")
         try doc.requireNull("max_modes")
         try doc.requireInteger("encoder_layers", equal: 1)

@@ -32,16 +32,22 @@ public final class ReleasedWeights {
         return String(k)
     }
 
+    /// The canonical key of `name`, which no tensor in `tensors` may have already.
+    private static func uniqueKey(_ name: String, in tensors: [String: ReleasedTensor], path: String) throws -> String {
+        let key = canonicalKey(name)
+        if let other = tensors[key] {
+            throw HensError(.badInput, "\(path): tensors '\(name)' and '\(other.key)' are the same after removing 'module.'/'model.'")
+        }
+        return key
+    }
+
     /// Opens a `torch.save` file (makani training checkpoint or bare state dict) without torch.
     public convenience init(torchCheckpoint path: String) throws {
         let checkpoint = try TorchCheckpoint(path: path)
         var tensors: [String: ReleasedTensor] = [:]
         var stored: [String: TorchTensorInfo] = [:]
         for info in checkpoint.tensors {
-            let key = Self.canonicalKey(info.name)
-            guard tensors[key] == nil else {
-                throw HensError(.badInput, "\(path): tensors '\(info.name)' and '\(stored[key]!.name)' are the same after removing 'module.'/'model.'")
-            }
+            let key = try Self.uniqueKey(info.name, in: tensors, path: path)
             tensors[key] = ReleasedTensor(key: info.name, shape: info.shape, isComplex: info.elementType.isComplex)
             stored[key] = info
         }
@@ -59,10 +65,7 @@ public final class ReleasedWeights {
         var tensors: [String: ReleasedTensor] = [:]
         var stored: [String: SafeTensorInfo] = [:]
         for info in file.tensors {
-            let key = Self.canonicalKey(info.name)
-            guard tensors[key] == nil else {
-                throw HensError(.badInput, "\(path): tensors '\(info.name)' and '\(stored[key]!.name)' are the same after removing 'module.'/'model.'")
-            }
+            let key = try Self.uniqueKey(info.name, in: tensors, path: path)
             let declaredComplex = complexKeys.map { $0.contains(info.name) || $0.contains(key) }
                 ?? (key.hasSuffix(".filter.filter.weight") && info.shape.last == 2)
             let isComplex = declaredComplex || info.elementType.isComplex
