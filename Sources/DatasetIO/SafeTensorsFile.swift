@@ -155,7 +155,12 @@ public final class SafeTensorsFile: @unchecked Sendable {  // unchecked: immutab
             throw HensError(.internal, "\(path): tensor '\(shown(tensor.name))' has \(tensor.float32Count) Float32 values, the destination \(destination.count)")
         }
         let layout = StridedLayout(shape: tensor.shape, strides: StridedLayout.rowMajorStrides(tensor.shape), offset: 0, elementCount: tensor.elementCount)
-        withBytes(of: tensor) { layout.copyFloat32(from: $0, type: tensor.elementType, into: destination) }
+        withBytes(of: tensor) { bytes in
+            layout.copyFloat32(from: bytes, type: tensor.elementType, into: destination)
+            // A converted tensor is not read again: its mapped pages leave the process's
+            // memory, so importing a 9 GB file holds one tensor, not the whole file.
+            if bytes.count >= 1 << 20 { file.dropPages(bytes) }
+        }
     }
 
     /// The tensor called `name` as row-major Float32 values (a new array).
