@@ -131,7 +131,10 @@ struct IngestInputs {
         let q = sources[channel]!.first!.quantity
         let digits = channel.filter(\.isNumber)
         let base = q.standardName.replacingOccurrences(of: "_", with: " ")
-        let longName = digits.isEmpty || q.levelPrefix == nil ? base : "\(base) at \(digits) hPa"
+        // Near-surface channels carry a height in metres (u10m, t2m, u100m); pressure-level
+        // channels a level in hPa (z500).
+        let longName = digits.isEmpty || q.levelPrefix == nil ? base
+            : channel.hasSuffix("m") ? "\(base) at \(digits) m" : "\(base) at \(digits) hPa"
         return ChannelInfo(name: channel, units: q.units, longName: longName, standardName: q.standardName)
     }
 

@@ -73,6 +73,11 @@ final class ImportEndToEndTests: XCTestCase {
                 XCTAssertTrue(r.stderr.contains("spectral layout [in, out, l] (HENS fork)"), r.stderr)
             }
         }
+        // Long names: near-surface heights in metres, pressure levels in hPa.
+        let header = try HensProcess.run(["-h", work + "/dataset/train.nc"], executable: "/usr/bin/ncdump")
+        for name in ["eastward wind at 10 m", "air temperature at 2 m", "air temperature at 850 hPa", "geopotential at 500 hPa"] {
+            XCTAssertTrue(header.stdout.contains("\"\(name)\""), name)
+        }
         let scores = try FileManager.default.contentsOfDirectory(atPath: work + "/scores")
         XCTAssertTrue(scores.contains("summary.json"), "\(scores)")
 
