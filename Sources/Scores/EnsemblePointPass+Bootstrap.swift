@@ -108,17 +108,27 @@ final class BootstrapDraws {
         let m = members
         let x = sorted.baseAddress!, out = gathered.baseAddress!
         if size * 8 >= m {
-            // Counting sort of the indices: O(m + size).
-            let c = counts.baseAddress!
+            // Counting sort of the indices, O(m + size) and without data-dependent branches:
+            // count each member's draws, turn the counts into start positions, then place
+            // every draw at its member's next position. Equal indices carry equal values, so
+            // the result is the same sorted sample whatever order they land in.
+            let c = counts.baseAddress!, idx = indices.baseAddress!
             c.initialize(repeating: 0, count: m)
-            for _ in 0..<size { c[EnsemblePointPass.uniform(generator.next(), below: m)] += 1 }
-            var k = 0
+            for i in 0..<size {
+                let j = EnsemblePointPass.uniform(generator.next(), below: m)
+                idx[i] = UInt32(j)
+                c[j] &+= 1
+            }
+            var start: UInt32 = 0
             for j in 0..<m {
-                let value = x[j]
-                for _ in 0..<Int(c[j]) {
-                    out[k] = value
-                    k += 1
-                }
+                let n = c[j]
+                c[j] = start
+                start &+= n
+            }
+            for i in 0..<size {
+                let j = Int(idx[i])
+                out[Int(c[j])] = x[j]
+                c[j] &+= 1
             }
         } else {
             // Few draws from many members: sorting the indices themselves is cheaper.
