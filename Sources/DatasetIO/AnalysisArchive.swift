@@ -96,16 +96,12 @@ public final class AnalysisArchive {
             guard r.channels.map(\.name) == channels, r.latitudes == latitudes, r.longitudes == longitudes else {
                 throw HensError(.badInput, "\(r.path): channels or grid differ from the other splits of \(directory)")
             }
-            guard let starts = r.attributes["trajectory_starts"]?.split(separator: " ").map(String.init),
-                  starts.count == r.trajectoryCount else { continue }
-            let splitUnits = try CFTimeUnits(r.timeUnits, calendar: units.calendar)
-            for (t, start) in starts.enumerated() {
-                let startSeconds = try CFTimeUnits("seconds since " + start, calendar: units.calendar).referenceSeconds
-                for i in 0..<r.timeCount {
-                    let seconds = startSeconds + splitUnits.seconds(r.times[i]) - splitUnits.seconds(r.times[0])
+            guard let seconds = try r.absoluteSeconds(calendar: units.calendar) else { continue }
+            for (t, row) in seconds.enumerated() {
+                for (i, value) in row.enumerated() {
                     let location = AnalysisLocation(split: name, trajectory: t, timeIndex: i)
-                    byTime[Int64(seconds.rounded())] = location
-                    timeOf[location] = seconds
+                    byTime[Int64(value.rounded())] = location
+                    timeOf[location] = value
                 }
             }
         }

@@ -169,3 +169,20 @@ public final class DatasetSplitReader {
         }
     }
 }
+
+extension DatasetSplitReader {
+    /// Seconds since 1970 (in the data's calendar, UTC) of every (trajectory, time), from the
+    /// `trajectory_starts` attribute `hens ingest` writes; nil for splits without absolute
+    /// times (the shallow-water data set). `calendar`: the calendar to read them in (default:
+    /// the split's own).
+    public func absoluteSeconds(calendar: CFCalendar? = nil) throws -> [[Double]]? {
+        guard let starts = attributes["trajectory_starts"]?.split(separator: " ").map(String.init),
+              starts.count == trajectoryCount, !times.isEmpty else { return nil }
+        let calendar = try calendar ?? CFCalendar(attribute: self.calendar)
+        let units = try CFTimeUnits(timeUnits, calendar: calendar)
+        return try starts.map { start in
+            let startSeconds = try CFTimeUnits("seconds since " + start, calendar: calendar).referenceSeconds
+            return (0..<timeCount).map { startSeconds + units.seconds(times[$0]) - units.seconds(times[0]) }
+        }
+    }
+}

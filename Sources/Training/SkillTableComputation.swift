@@ -44,6 +44,16 @@ extension SkillTable {
         let reader = try DatasetSplitReader(path: splitPath)
         let units = reader.channels.map(\.units)
         let (times, timeUnits, timeCount) = (reader.times, reader.timeUnits, reader.timeCount)
+        // An imported model reads cos-zenith at each valid time: the split must have absolute times.
+        var stepInputs: StepInputTimes?
+        if let fields = checkpoint.stepInputFields {
+            guard let seconds = try reader.absoluteSeconds() else {
+                reader.close()
+                throw HensError(.badInput, "\(splitPath): no absolute times ('trajectory_starts'), which \(checkpointPath) needs for its "
+                    + "zenith-angle input; use a data set made by hens ingest")
+            }
+            stepInputs = StepInputTimes(fields: fields, seconds: seconds)
+        }
         do { try checkpoint.checkCompatible(with: reader, checkpoint: checkpointPath) } catch {
             reader.close()
             throw error
@@ -58,9 +68,15 @@ extension SkillTable {
             throw HensError.invalid("--leads", "at most \(timeCount - 1) steps: the trajectories of \(splitPath) have \(timeCount) times, got \(steps)")
         }
 
-        let training = try TrainingConfig(jsonText: checkpoint.trainingConfig, source: checkpointPath)
+        // An imported checkpoint records where it came from, not a hens training run: its
+        // loss (for the one-step score only) is hens' default.
+        let training = checkpoint.stepInputs != nil
+            ? (try? TrainingConfig(jsonText: checkpoint.trainingConfig, source: checkpointPath)) ?? TrainingConfig()
+            : try TrainingConfig(jsonText: checkpoint.trainingConfig, source: checkpointPath)
         let data = try NormalizedSplit(path: splitPath, statistics: checkpoint.statistics)
-        try training.auxiliary.checkModel(inputChannels: model.inputChannels - (model.noise?.count ?? 0), outputChannels: model.outputChannels,
+        let stepChannels = stepInputs?.fields.channelCount ?? 0
+        try training.auxiliary.checkModel(inputChannels: model.inputChannels - (model.noise?.count ?? 0) - stepChannels,
+                                          outputChannels: model.outputChannels,
                                           dataChannels: data.channels.count)
         guard model.fieldCount == data.fieldCount else {
             throw HensError(.badInput, "\(checkpointPath): the model works on fields of \(model.fieldCount) points, "
@@ -73,7 +89,7 @@ extension SkillTable {
                               quadrature: GridQuadrature.forGrid(latitudes: data.latitudes, nlon: data.longitudes.count),
                               channelWeights: weights)
         let validator = try Validator(split: data, loss: loss, leads: steps, sampleCount: samples,
-                                      batchSize: max(1, training.batchSize), auxiliary: training.auxiliary)
+                                      batchSize: max(1, training.batchSize), auxiliary: training.auxiliary, stepInputs: stepInputs)
         let metrics = validator.evaluate(model)
 
         let std = try data.channels.map { name -> Double in

@@ -23,8 +23,9 @@ public struct Validator {
 
     /// A validator of up to `sampleCount` initial states with `leads` autoregressive steps.
     /// - Throws: when the split's trajectories are too short for `leads`.
+    /// - Parameter stepInputs: an imported model's step inputs with the split's absolute times.
     public init(split: NormalizedSplit, loss: SphereLoss, leads: Int, sampleCount: Int, batchSize: Int,
-                auxiliary: AuxiliaryChannels) throws {
+                auxiliary: AuxiliaryChannels, stepInputs: StepInputTimes? = nil) throws {
         let plan = SamplePlan(trajectoryCount: split.trajectoryCount, timeCount: split.timeCount, horizon: leads)
         guard plan.count > 0 else {
             throw HensError(.invalidArgument, "validation_leads: \(leads) leads need trajectories of at least \(leads + 1) "
@@ -35,7 +36,7 @@ public struct Validator {
         self.leads = leads
         self.batchSize = batchSize
         samples = plan.evenlySpaced(sampleCount)
-        input = ModelInput(channels: split.channels.count, fieldCount: split.fieldCount, auxiliary: auxiliary)
+        input = ModelInput(channels: split.channels.count, fieldCount: split.fieldCount, auxiliary: auxiliary, stepInputs: stepInputs)
 
         // References: persistence (x_t for every lead) and climatology (0).
         var persistenceLoss = 0.0

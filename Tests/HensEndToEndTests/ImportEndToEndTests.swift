@@ -4,7 +4,8 @@ import HensTestSupport
 import XCTest
 
 /// `hens import` as users run it: the makani parity fixture's HENS-fork package imported, then
-/// ingest → forecast (bred vectors, cos-zenith at every valid time) → evaluate on synthetic
+/// ingest → skill → forecast (bred vectors with amplitudes from the skill table, cos-zenith at
+/// every valid time) → evaluate on synthetic
 /// ERA5-like inputs with the fixture's 8 channels on its 33×64 grid; and the refusals.
 final class ImportEndToEndTests: XCTestCase {
     static var package: String { HensProcess.packageRoot + "/Tests/ImportTests/Fixtures/makani/hens-fork" }
@@ -40,7 +41,8 @@ final class ImportEndToEndTests: XCTestCase {
             breeding_cycles: 1
             steps: 2
             seed: 1
-            amplitudes: {z500: 39.28, t850: 0.5, t2m: 0.5, u10m: 0.5, v10m: 0.5, sp: 30, msl: 30, tcwv: 0.5}
+            skill: skill.json
+            skill_lead: 12h
             seed_channels: [z500]
             channels: [z500, t850, t2m]
             memory: 1GiB
@@ -61,6 +63,7 @@ final class ImportEndToEndTests: XCTestCase {
         let steps: [[String]] = [
             ["ingest", "--config", "ingest.yaml", "--quiet"],
             ["import", Self.package, "--out", "model.nc"],
+            ["skill", "--checkpoint", "model.nc", "--dataset", "dataset", "--out", "skill.json", "--quiet"],
             ["forecast", "--config", "forecast.yaml", "--out", "forecast", "--quiet"],
             ["evaluate", "--config", "evaluate.yaml", "--forecast", "forecast", "--dataset", "dataset", "--out", "scores", "--quiet"],
         ]
