@@ -100,17 +100,16 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
         let n = stateCount, stride = inputCount
         let extra = stepInputValues(validTime: validTime ?? 0)
         let composed = composedBuffer(count: batch * stride)
-        let pointers = StepPointers(input: input, output: composed)
         let generator = network.noise
         extra.withUnsafeBufferPointer { extraValues in
-            let extraPointer = ExtraPointer(values: extraValues)
+            let pointers = StepPointers(input: input, output: composed, extra: extraValues)
             Parallel.forEachCyclic(batch) { m in
                 let destination = pointers.output + m * stride
                 destination.update(from: pointers.input + m * n, count: n)
                 var next = destination + n
-                if let values = extraPointer.values.baseAddress {
-                    next.update(from: values, count: extraPointer.values.count)
-                    next += extraPointer.values.count
+                if let values = pointers.extra.baseAddress {
+                    next.update(from: values, count: pointers.extra.count)
+                    next += pointers.extra.count
                 }
                 guard let generator else { return }
                 if let noise, noise.scale != 0 {
@@ -169,13 +168,11 @@ public final class ForecastModel: @unchecked Sendable {  // unchecked: the per-w
         return workspaces[k]
     }
 
-    private struct ExtraPointer: @unchecked Sendable {  // unchecked: read-only during the step
-        let values: UnsafeBufferPointer<Float>
-    }
-
     private struct StepPointers: @unchecked Sendable {  // unchecked: workers write disjoint members of the output
         let input: UnsafePointer<Float>
         let output: UnsafeMutablePointer<Float>
+        /// Step inputs every member reads (read-only during the step; empty without them).
+        var extra = UnsafeBufferPointer<Float>(start: nil, count: 0)
     }
 }
 

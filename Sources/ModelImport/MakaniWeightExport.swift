@@ -43,12 +43,14 @@ public enum MakaniWeightExport {
         try parameters.withUnsafeMutableBufferPointer { try reader.readParameters(into: $0) }
 
         var declarations: [SafeTensorsWriter.Declaration] = []
+        var conversions: [MakaniWeightMap.Conversion] = []
         var complexTensors: [String: Any] = [:]
         for t in checkpoint.tensors {
             guard let (keys, conversion) = MakaniWeightMap.source(of: t.name) else {
                 throw HensError(.badInput, "\(checkpointPath): tensor '\(t.name)' has no makani counterpart")
             }
             let name = "model." + keys[0]
+            conversions.append(conversion)
             switch conversion {
             case .copy:
                 let convolution = t.shape.count == 2 && !t.name.hasSuffix("bias")
@@ -68,20 +70,22 @@ public enum MakaniWeightExport {
         let writer = try SafeTensorsWriter(path: staging + "/model.safetensors", tensors: declarations,
                                            metadata: ["format": "pt", staticNamesKey: staticNames.joined(separator: ",")])
         do {
-            var scratch = [Float]()
-            for t in checkpoint.tensors {
-                let values = Array(parameters[t.offset..<(t.offset + t.count)])
-                if MakaniWeightMap.source(of: t.name)?.conversion == .spectral {
-                    scratch = [Float](repeating: 0, count: t.count)
-                    values.withUnsafeBufferPointer { from in
-                        scratch.withUnsafeMutableBufferPointer { to in
-                            MakaniWeightMap.transposeSpectral(from, into: to, channelsIn: t.shape[2], channelsOut: t.shape[1],
-                                                              degrees: t.shape[0], inverse: true)
-                        }
+            // Tensors go out straight from the parameter buffer; only spectral weights are
+            // transposed, through one scratch of the largest.
+            var scratch = [Float](repeating: 0, count: zip(checkpoint.tensors, conversions).filter { $1 == .spectral }.map(\.0.count).max() ?? 0)
+            try parameters.withUnsafeBufferPointer { all in
+                for (t, conversion) in zip(checkpoint.tensors, conversions) {
+                    let values = UnsafeBufferPointer(rebasing: all[t.offset..<(t.offset + t.count)])
+                    guard conversion == .spectral else {
+                        try writer.write(UnsafeRawBufferPointer(values))
+                        continue
                     }
-                    try writer.write(scratch)
-                } else {
-                    try writer.write(values)
+                    try scratch.withUnsafeMutableBufferPointer { buffer in
+                        let to = UnsafeMutableBufferPointer(rebasing: buffer[0..<t.count])
+                        MakaniWeightMap.transposeSpectral(values, into: to, channelsIn: t.shape[2], channelsOut: t.shape[1],
+                                                          degrees: t.shape[0], inverse: true)
+                        try writer.write(UnsafeRawBufferPointer(to))
+                    }
                 }
             }
             if let inputs = checkpoint.stepInputs, !staticNames.isEmpty { try writer.write(inputs.staticValues) }

@@ -37,17 +37,9 @@ extension Checkpoint {
         }
     }
 
-    /// The SFNO this checkpoint holds, weights loaded. The stored model text may omit the channel
-    /// counts (`hens train` defaults them to the data's), so they are filled in from the
-    /// checkpoint's channels and the auxiliary inputs its training configuration names.
-    /// - Parameter source: the checkpoint's path, for messages.
-    public func makeModel(source: String) throws -> SFNOModel<Float> {
-        let model = try makeArchitecture(source: source)
-        try loadParameters(into: model, source: source)
-        return model
-    }
-
-    /// The SFNO this checkpoint's configuration describes, with initial (not stored) weights.
+    /// The SFNO this checkpoint's configuration describes, with initial (not stored) weights;
+    /// `CheckpointReader.makeModel()` loads the stored ones. The stored model text may omit the
+    /// channel counts (`hens train` defaults them to the data's), so they are filled in.
     func makeArchitecture(source: String) throws -> SFNOModel<Float> {
         try SFNOModel<Float>(config: try modelConfiguration(source: source), seed: seed)
     }
